@@ -1,0 +1,53 @@
+"""Settings come from the environment only (prefix OTPDASH_); secrets may come from NAME_FILE."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(Exception):
+    pass
+
+
+def env(name: str, default: str = "") -> str:
+    """NAME, else the contents of the file named by NAME_FILE, else default."""
+    value = os.environ.get(name)
+    if value is not None:
+        return value
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            raise ConfigError(f"{name}_FILE={path} cannot be read: {exc.strerror}") from exc
+    return default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env(name, "true" if default else "false").strip().lower()
+    if value not in ("true", "false"):
+        raise ConfigError(f"{name} must be true or false, not {value!r}")
+    return value == "true"
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def secret_file(path: Path, nbytes: int = 50) -> str:
+    """Read a generated secret, creating it on first start readable by its owner only."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(nbytes)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race: use its secret
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ScannerConfig(AppConfig):
+    name = "scanner"
+    verbose_name = "Mail scanning"

@@ -1,0 +1,102 @@
+"""Domains: exact registrable-domain comparison and lookalike detection.
+
+`x.onmicrosoft.com`.endswith("microsoft.com") is True, so nothing here compares suffix strings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from publicsuffixlist import PublicSuffixList
+
+_PSL = PublicSuffixList()
+
+# Organisations whose mail Microsoft really sends from (registrable domains).
+MICROSOFT_SENDER_DOMAINS = frozenset({
+    "microsoft.com", "microsoftonline.com", "microsoftstoreemail.com", "xbox.com", "office.com",
+    "office365.com", "azure.com", "skype.com", "bing.com", "windows.com", "microsoft365.com",
+})
+# The only senders of account security and code mail (exact domains, not registrable).
+MSA_SECURITY_SENDERS = frozenset({"accountprotection.microsoft.com", "account.microsoft.com"})
+ENTRA_SENDERS = frozenset({"msonlineservicesteam@microsoftonline.com", "azure-noreply@microsoft.com"})
+# Link targets a genuine Microsoft account mail may carry.
+MICROSOFT_LINK_DOMAINS = MICROSOFT_SENDER_DOMAINS | {"live.com", "aka.ms", "outlook.com", "msn.com", "microsoft.net"}
+FREEMAIL_DOMAINS = frozenset({
+    "outlook.com", "hotmail.com", "live.com", "msn.com", "gmail.com", "googlemail.com", "yahoo.com",
+    "icloud.com", "me.com", "aol.com", "gmx.de", "gmx.net", "web.de", "proton.me", "protonmail.com",
+    "mail.ru", "yandex.ru", "qq.com", "163.com",
+})
+
+# Characters that render like Latin letters (Cyrillic, Greek, digits, look-alike pairs).
+_CONFUSABLE = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i", "ј": "j",
+    "ѕ": "s", "ԁ": "d", "ӏ": "l", "к": "k", "м": "m", "т": "t", "н": "h", "в": "b", "г": "r",
+    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "ι": "i", "κ": "k", "τ": "t", "μ": "m", "ѡ": "w",
+    "0": "o", "1": "l", "3": "e", "5": "s", "|": "l", "ı": "i",
+})
+_NON_ALNUM = re.compile(r"[^a-z]+")
+
+
+@lru_cache(maxsize=4096)
+def registrable(domain: str) -> str:
+    domain = (domain or "").strip(". ").lower()
+    if not domain:
+        return ""
+    try:
+        return _PSL.privatesuffix(domain) or domain
+    except Exception:
+        return domain
+
+
+@lru_cache(maxsize=4096)
+def unicode_domain(domain: str) -> str:
+    """Punycode labels decoded, so xn--micrsoft-qbh.com reads as it renders."""
+    labels = []
+    for label in domain.split("."):
+        if label.startswith("xn--"):
+            try:
+                label = label.encode("ascii").decode("idna")
+            except (UnicodeError, ValueError):
+                pass
+        labels.append(label)
+    return ".".join(labels)
+
+
+@lru_cache(maxsize=4096)
+def skeleton(text: str) -> str:
+    """What a reader sees: accents dropped, homoglyphs and 0/1 folded, rn read as m."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.translate(_CONFUSABLE)
+    return _NON_ALNUM.sub("", text.replace("rn", "m").replace("vv", "w"))
+
+
+def is_microsoft_domain(domain: str) -> bool:
+    return registrable(domain) in MICROSOFT_SENDER_DOMAINS
+
+
+def is_microsoft_link(domain: str) -> bool:
+    return registrable(domain) in MICROSOFT_LINK_DOMAINS
+
+
+def claims_microsoft(text: str) -> bool:
+    return "microsoft" in skeleton(text) or "msft" in skeleton(text)
+
+
+def lookalike_reason(domain: str) -> str | None:
+    """Why a non-Microsoft domain imitates Microsoft, or None."""
+    if not domain or is_microsoft_domain(domain):
+        return None
+    shown = unicode_domain(domain)
+    if registrable(domain).endswith("onmicrosoft.com") or domain.endswith(".onmicrosoft.com"):
+        return "sender is a *.onmicrosoft.com tenant, not Microsoft"
+    if shown != domain and claims_microsoft(shown):
+        return f"punycode lookalike domain {domain} renders as {shown}"
+    plain = domain.replace("-", ".")
+    if "microsoft" in plain.lower():
+        return f"lookalike domain {domain} contains Microsoft's name"
+    if claims_microsoft(shown):
+        return f"lookalike domain {domain} imitates microsoft"
+    return None

@@ -1,0 +1,176 @@
+"""detect(raw bytes) -> Finding: the one entry point of the detection core."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from email.message import Message
+
+from . import auth, language, lexicon, message, microsoft, other
+from .dates import loose_date, message_time, offset_of
+from .domains import MSA_SECURITY_SENDERS, is_microsoft_domain, registrable
+from .finding import Finding
+from .forwards import Forward, split_forwards
+from .phishing import Sender, tells
+
+_FORWARD_PREFIX = re.compile(lexicon.FORWARD_PREFIX, re.I)
+_MS_WORD = re.compile(r"micro?s[o0]ft|майкрософт|マイクロソフト|마이크로소프트", re.I)
+_MAX_DEPTH = 3
+
+
+def detect(raw: bytes) -> Finding:
+    """Classify one message. Never raises: whatever the bytes, a Finding comes back."""
+    try:
+        if not isinstance(raw, (bytes, bytearray)):
+            raw = str(raw).encode("utf-8", "surrogateescape")
+        return _detect(bytes(raw))
+    except Exception as exc:  # the promise is "never raise"; tests assert this branch stays unused
+        return Finding(error=f"internal error: {type(exc).__name__}")
+
+
+def _detect(raw: bytes) -> Finding:
+    head = message.parse_headers_only(_header_block(raw))
+    if not _worth_reading(head, raw):
+        finding = Finding(sent_at=message_time(head))
+        _, address = message.address(head, "From")
+        finding.sender_auth = auth.verdict(auth.top_results(head), message.domain_of(address))
+        finding.message_id = _message_id(head)
+        finding.subject = message.header_text(head, "Subject")[:300]
+        return finding
+    return analyse(message.parse(raw), depth=0)
+
+
+def _header_block(raw: bytes) -> bytes:
+    ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+    return raw[: min(ends) + 2] if ends else raw
+
+
+def _worth_reading(head: Message, raw: bytes) -> bool:
+    """Cheap pre-filter on headers: only mail that could be a code, a notice, a lure or a forward."""
+    subject = message.header_text(head, "Subject")
+    hay = " ".join((subject, str(head.get("From", "")), message.header_text(head, "From"),
+                    str(head.get("Reply-To", "")), str(head.get("Sender", "")))).lower()
+    if any(hint in hay for hint in lexicon.HEADER_HINTS) or _FORWARD_PREFIX.search(subject):
+        return True
+    return b"message/rfc822" in raw or b"Message/RFC822" in raw
+
+
+def analyse(msg: Message, depth: int) -> Finding:
+    subject = message.header_text(msg, "Subject")
+    display, address = message.address(msg, "From")
+    domain = message.domain_of(address)
+    results = auth.top_results(msg)
+    body = message.read_body(msg)
+    finding = Finding(
+        sent_at=message_time(msg),
+        sender_auth=auth.verdict(results, domain),
+        error=message.defects(msg),
+        message_id=_message_id(msg),
+        subject=subject[:300],
+    )
+    if depth < _MAX_DEPTH:
+        for inner in body.attached:
+            carried = analyse(inner, depth + 1)
+            if carried.category in ("ms_code", "ms_alert", "phishing"):
+                carried.forwarded = True
+                carried.reasons.append(f"forwarded as an attachment by {address or 'unknown sender'}")
+                carried.error = carried.error or finding.error
+                carried.message_id, carried.subject = finding.message_id, finding.subject
+                return carried
+    tz = offset_of(msg)
+    _, forwards = split_forwards(body.text)
+    if forwards and _read_forwards(finding, forwards, tz, address):
+        return finding
+    _, reply_to = message.address(msg, "Reply-To")
+    sender = Sender(
+        display=display, address=address, domain=domain, auth=finding.sender_auth, reply_to=reply_to,
+        replayed_microsoft_signature=_replayed(results, msg, domain), links=body.links,
+    )
+    content = None
+    if _MS_WORD.search(subject) or _MS_WORD.search(display) or _MS_WORD.search(body.text) or is_microsoft_domain(domain):
+        content = microsoft.read(subject, body.text, address, tz)
+    if _judge(finding, sender, content, subject, body.text):
+        return finding
+    codes = other.read_codes(subject, body.text)
+    if codes:
+        finding.category = "other_code"
+        finding.provider = other.provider_of(domain)
+        finding.template = other.template_of(finding.provider, subject, body.text)
+        finding.codes = codes
+        finding.language = language.guess(body.text)
+        finding.reasons.append(f"one-time code from {finding.provider}")
+    return finding
+
+
+def _judge(finding: Finding, sender: Sender, content, subject: str, text: str) -> bool:
+    """Fill finding for Microsoft content or impersonation; False when neither applies."""
+    strong, weak = tells(sender, content, subject, text)
+    if content:
+        finding.template, finding.language = content.template, content.language
+        finding.codes, finding.account_hint, finding.signin = content.codes, content.account_hint, content.signin
+    if strong:
+        finding.category, finding.provider = "phishing", "microsoft"
+        finding.language = finding.language or language.guess(text)
+        finding.reasons.extend(strong + weak)
+        return True
+    if not content:
+        return False
+    finding.provider = "microsoft"
+    finding.category = "ms_code" if content.kind == "code" else "ms_alert"
+    finding.reasons.append(f"{content.template} ({content.language}) from {sender.address or 'unknown sender'}")
+    finding.reasons.append(_auth_reason(finding.sender_auth, finding.forwarded))
+    return True
+
+
+def _read_forwards(finding: Finding, forwards: list[Forward], tz, forwarder: str) -> bool:
+    """Microsoft mail forwarded inline: judged as the original, whose headers are gone."""
+    found: list[tuple[datetime | None, Finding]] = []
+    for fwd in forwards:
+        text = fwd.body
+        if not (_MS_WORD.search(fwd.subject) or _MS_WORD.search(fwd.display) or _MS_WORD.search(text)):
+            continue
+        content = microsoft.read(fwd.subject, text, fwd.address, tz)
+        part = Finding(sender_auth="unknown", forwarded=True)
+        sender = Sender(display=fwd.display, address=fwd.address, domain=message.domain_of(fwd.address),
+                        auth="unknown", links=message._URL.findall(text))
+        if _judge(part, sender, content, fwd.subject, text):
+            day_first = (part.language or "en") != "en"
+            found.append((loose_date(fwd.date_text, tz, day_first) if fwd.date_text else None, part))
+    if not found:
+        return False
+    if all(when for when, _ in found):
+        found.sort(key=lambda item: item[0], reverse=True)
+    phishing = [part for _, part in found if part.category == "phishing"]
+    when, lead = next(((w, p) for w, p in found if p.category == "phishing"), found[0]) if phishing else found[0]
+    for field in ("category", "provider", "template", "language", "account_hint", "signin"):
+        setattr(finding, field, getattr(lead, field))
+    finding.codes = list(dict.fromkeys(code for _, part in found for code in part.codes))
+    finding.sent_at = when or finding.sent_at
+    finding.sender_auth = "unknown"
+    finding.forwarded = True
+    finding.reasons = lead.reasons + [f"forwarded inline by {forwarder or 'unknown sender'}"]
+    return True
+
+
+def _replayed(results: auth.AuthResults, msg: Message, from_domain: str) -> bool:
+    """Microsoft's own signature or pipeline headers on mail whose From is not Microsoft's."""
+    if is_microsoft_domain(from_domain):
+        return False
+    signed = auth.signed_by(results)
+    return "microsoft.com" in signed or (msg.get("X-MSAPipeline") is not None and registrable(from_domain) not in signed)
+
+
+def _auth_reason(sender_auth: str, forwarded: bool) -> str:
+    if sender_auth == "pass":
+        return "sender verified by the receiving server"
+    if forwarded or sender_auth == "unknown":
+        return "sender could not be verified (no authentication results for the original)"
+    return f"sender authentication: {sender_auth}"
+
+
+def _message_id(msg: Message) -> str | None:
+    value = msg.get("Message-ID")
+    return " ".join(str(value).split())[:300] or None if value else None
+
+
+__all__ = ["detect", "analyse", "MSA_SECURITY_SENDERS"]

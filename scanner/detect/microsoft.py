@@ -1,0 +1,137 @@
+"""Reading Microsoft account mail: which template, which language, the codes, the account and
+the sign-in details. Pure text in, facts out; who sent it is judged elsewhere."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import lexicon
+from .dates import loose_date
+from .domains import ENTRA_SENDERS, is_microsoft_domain
+from .finding import SignIn
+
+_FLAGS = re.I | re.M
+
+_LABEL_TABLE = [
+    (kind, lang, re.compile(f"(?:{pattern})", _FLAGS))
+    for kind, by_lang in lexicon.CODE_LABELS.items()
+    for lang, patterns in by_lang.items()
+    for pattern in patterns
+]
+_ALL_LABELS = "|".join(f"(?:{p})" for _, _, p in ((k, l, r.pattern) for k, l, r in _LABEL_TABLE))
+# The code sits on its label's line: "Security code: 054325", "Code de sécurité : 212464".
+_CODE_LINE = re.compile(rf"(?P<label>{_ALL_LABELS})[ \t]*:[ \t]*(?P<code>\d{{4,8}})(?![\d])", _FLAGS)
+_ALERTS = [
+    (template, lang, re.compile(f"(?:{'|'.join(phrases)})", _FLAGS))
+    for template, by_lang in lexicon.ALERTS.items()
+    for lang, phrases in by_lang.items()
+]
+_RESET = re.compile("|".join(lexicon.PASSWORD_RESET), _FLAGS)
+_VERIFY = re.compile("|".join(lexicon.VERIFY_EMAIL), _FLAGS)
+_PERSONAL = re.compile("|".join(lexicon.PERSONAL), _FLAGS)
+_ENTRA_SUBJECT = re.compile(r"account email verification code|thanks for verifying your", _FLAGS)
+_MASKED = re.compile(r"[^\s@<>()\"',;:*]{1,4}\*{2,}[^\s@<>()\"',;:*]{0,3}@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.I)
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
+_FIELDS = {
+    name: re.compile(rf"^(?:{'|'.join(labels)})[ \t]*:[ \t]*(?P<value>[^\n]{{1,80}})$", _FLAGS)
+    for name, labels in lexicon.SIGNIN_FIELDS.items()
+}
+
+
+@dataclass
+class MsContent:
+    kind: str  # "code" or "alert"
+    template: str
+    language: str
+    codes: list[str] = field(default_factory=list)
+    account_hint: str | None = None
+    signin: SignIn | None = None
+
+
+def read(subject: str, text: str, sender: str, default_tz) -> MsContent | None:
+    """Microsoft account wording in this text, or None. `sender` is the From address as shown."""
+    found = list(_CODE_LINE.finditer(text))
+    if found:
+        return _code_mail(subject, text, sender, found)
+    return _alert_mail(subject, text, default_tz)
+
+
+def _label_of(label: str) -> tuple[str, str]:
+    for kind, lang, pattern in _LABEL_TABLE:
+        if pattern.fullmatch(label):
+            return kind, lang
+    return "your_code", "en"
+
+
+def _code_mail(subject: str, text: str, sender: str, found: list[re.Match]) -> MsContent:
+    codes: list[str] = []
+    for match in found:
+        if match.group("code") not in codes:
+            codes.append(match.group("code"))
+    first = found[0]
+    kind, lang = _label_of(first.group("label"))
+    both = f"{subject}\n{text}"
+    if sender in ENTRA_SENDERS or _ENTRA_SUBJECT.search(both):
+        template = "entra_email_verification"
+    elif kind == "single_use":
+        # The 2016-era single-use mail carried 7 digits, the current one 6 (facts 2.1, 2.6).
+        template = "msa_single_use_v1" if len(codes[0]) == 7 else "msa_single_use_v2"
+    elif _RESET.search(both):
+        template = "msa_password_reset"
+    elif _VERIFY.search(both):
+        template = "msa_verify_email"
+    elif kind == "security_code":
+        template = "msa_security_code_personal" if _PERSONAL.search(both) else "msa_security_code"
+    else:
+        template = "msa_code"
+    if template == "msa_single_use_v1" or template == "msa_single_use_v2":
+        hint = _greeted_address(text[: first.start()])
+    elif template in ("entra_email_verification", "msa_verify_email"):
+        hint = None  # these templates name no Microsoft account
+    else:
+        hint = _masked_hint(text)
+    return MsContent("code", template, lang, codes, hint)
+
+
+def _greeted_address(before_label: str) -> str | None:
+    """The single-use mail greets the full address; take the first one that is not Microsoft's."""
+    for match in _EMAIL.finditer(before_label):
+        address = match.group(0).lower()
+        if not is_microsoft_domain(address.rpartition("@")[2]):
+            return address
+    return None
+
+
+def _masked_hint(text: str) -> str | None:
+    match = _MASKED.search(text)
+    return match.group(0).rstrip(".").lower() if match else None
+
+
+def _alert_mail(subject: str, text: str, default_tz) -> MsContent | None:
+    both = f"{subject}\n{text}"
+    for template, lang, pattern in _ALERTS:
+        if pattern.search(both):
+            content = MsContent("alert", template, lang, account_hint=_masked_hint(text))
+            if template == "msa_unusual_signin":
+                content.signin = _signin(text, lang, default_tz)
+            return content
+    return None
+
+
+def _signin(text: str, lang: str, default_tz) -> SignIn | None:
+    values = {}
+    for name, pattern in _FIELDS.items():
+        match = pattern.search(text)
+        if match:
+            values[name] = match.group("value").strip()
+    if not values:
+        return None
+    at = values.pop("at", None)
+    return SignIn(
+        country=values.get("country"),
+        ip=values.get("ip"),
+        platform=values.get("platform"),
+        browser=values.get("browser"),
+        at=loose_date(at, default_tz, day_first=lang != "en") if at else None,
+    )

@@ -1,0 +1,107 @@
+"""Tells of mail that impersonates Microsoft, or abuses Microsoft's genuine sender for a lure.
+
+Each tell is a short reason a person can read. Strong tells make a verdict on their own; weak
+ones (urgency) only explain a verdict that strong ones made.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from . import lexicon
+from .domains import (
+    ENTRA_SENDERS, MSA_SECURITY_SENDERS, claims_microsoft, is_microsoft_domain, is_microsoft_link,
+    lookalike_reason, registrable,
+)
+from .microsoft import MsContent
+
+_ASKS = re.compile("|".join(lexicon.ASKS_FOR_CODE), re.I)
+_URGENT = re.compile("|".join(lexicon.URGENCY), re.I)
+_LURE = re.compile("|".join(lexicon.TENANT_LURE), re.I)
+_ADDRESS_IN_NAME = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+@dataclass
+class Sender:
+    display: str
+    address: str
+    domain: str
+    auth: str  # pass, fail, none, unknown
+    reply_to: str = ""
+    replayed_microsoft_signature: bool = False
+    links: list[str] = field(default_factory=list)
+
+
+def tells(sender: Sender, content: MsContent | None, subject: str, text: str) -> tuple[list[str], list[str]]:
+    """(strong, weak) reasons; no strong reason means the mail does not impersonate Microsoft."""
+    strong: list[str] = []
+    weak: list[str] = []
+    lookalike = lookalike_reason(sender.domain)
+    if not (content or lookalike or claims_microsoft(sender.display) or sender.replayed_microsoft_signature):
+        return strong, weak
+    if lookalike:
+        strong.append(lookalike)
+    shown = _ADDRESS_IN_NAME.search(sender.display)
+    if shown and shown.group(0).lower() != sender.address:
+        strong.append(f"display name shows {shown.group(0)} but the mail is from {sender.address}")
+    if sender.replayed_microsoft_signature and not is_microsoft_domain(sender.domain):
+        strong.append("Microsoft's DKIM signature replayed under an altered From")
+    microsoft_sender = is_microsoft_domain(sender.domain)
+    if content and not _official_for(content, sender):
+        strong.append(f"Microsoft account wording from {sender.domain or 'an unknown sender'}, not Microsoft's sender")
+    elif claims_microsoft(sender.display) and not (microsoft_sender or content or lookalike):
+        strong.append(f"display name claims Microsoft but the mail is from {sender.domain or 'nobody'}")
+    if microsoft_sender and sender.auth == "fail":
+        strong.append(f"From claims {sender.domain} but the receiving server's authentication failed")
+    elif microsoft_sender and content and sender.auth == "none":
+        strong.append(f"From claims {sender.domain} but the mail is not authenticated")
+    if sender.reply_to and registrable(sender.reply_to.rpartition("@")[2]) != registrable(sender.domain):
+        strong.append(f"Reply-To {sender.reply_to} differs from the sender")
+    if content:
+        strong.extend(_link_tells(sender.links, content.account_hint))
+    if _ASKS.search(text):
+        strong.append("asks for the code or a call, which Microsoft never does")
+    if content and content.template == "entra_email_verification":
+        tenant = _tenant_name(sender.display, subject)
+        if tenant and _LURE.search(tenant):
+            strong.append(f"genuine Microsoft sender abused: tenant name carries a lure ({tenant[:60]})")
+    if _URGENT.search(text):
+        weak.append("urgency or threat")
+    return strong, weak
+
+
+def _official_for(content: MsContent, sender: Sender) -> bool:
+    if content.template == "entra_email_verification":
+        return sender.address in ENTRA_SENDERS
+    return sender.domain in MSA_SECURITY_SENDERS
+
+
+def _link_tells(links: list[str], hint: str | None) -> list[str]:
+    found: list[str] = []
+    for link in links:
+        lowered = link.lower()
+        if lowered.startswith("mailto:"):
+            target = lowered[7:].split("?")[0]
+            # Genuine mail links the account it names (masked, or the greeted address).
+            if "**" not in target and target != (hint or ""):
+                found.append(f"mailto call to action ({link[7:60]})")
+            continue
+        if lowered.startswith("www."):
+            lowered = "http://" + lowered
+        try:
+            host = urlsplit(lowered).hostname or ""
+        except ValueError:
+            continue
+        if host and not is_microsoft_link(host):
+            found.append(f"link to non-Microsoft site {host}")
+    return list(dict.fromkeys(found))[:3]
+
+
+def _tenant_name(display: str, subject: str) -> str:
+    match = re.search(r"on behalf of (.+)$", display, re.I)
+    if match:
+        return match.group(1).strip()
+    match = re.match(r"(.+?) account email verification code", subject, re.I)
+    return match.group(1).strip() if match else ""
