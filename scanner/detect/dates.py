@@ -38,11 +38,11 @@ def to_utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
-def header_date(value: str | None) -> datetime | None:
+def header_date(value) -> datetime | None:
     if not value:
         return None
     try:
-        parsed = parsedate_to_datetime(value)
+        parsed = parsedate_to_datetime(str(value))  # compat32 hands a Header object for raw 8-bit values
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if parsed is None:
@@ -67,7 +67,7 @@ def message_time(msg: Message) -> datetime | None:
 def offset_of(msg: Message) -> timezone:
     """The sender's UTC offset, to read dates in a forwarded header block that carry none."""
     try:
-        parsed = parsedate_to_datetime(msg.get("Date") or "")
+        parsed = parsedate_to_datetime(str(msg.get("Date") or ""))
         if parsed and parsed.tzinfo:
             return parsed.tzinfo  # type: ignore[return-value]
     except (TypeError, ValueError, IndexError, OverflowError):

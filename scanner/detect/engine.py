@@ -8,13 +8,13 @@ from email.message import Message
 
 from . import auth, language, lexicon, message, microsoft, other
 from .dates import loose_date, message_time, offset_of
-from .domains import MSA_SECURITY_SENDERS, is_microsoft_domain, registrable
+from .domains import claims_microsoft, is_microsoft_domain, lookalike_reason, registrable
 from .finding import Finding
 from .forwards import Forward, split_forwards
 from .phishing import Sender, tells
 
 _FORWARD_PREFIX = re.compile(lexicon.FORWARD_PREFIX, re.I)
-_MS_WORD = re.compile(r"micro?s[o0]ft|майкрософт|マイクロソフト|마이크로소프트", re.I)
+_MS_ACCOUNT = re.compile("|".join(lexicon.MICROSOFT_ACCOUNT), re.I)
 _MAX_DEPTH = 3
 
 
@@ -87,7 +87,7 @@ def analyse(msg: Message, depth: int) -> Finding:
         replayed_microsoft_signature=_replayed(results, msg, domain), links=body.links,
     )
     content = None
-    if _MS_WORD.search(subject) or _MS_WORD.search(display) or _MS_WORD.search(body.text) or is_microsoft_domain(domain):
+    if _speaks_for_microsoft(subject, body.text, display, domain):
         content = microsoft.read(subject, body.text, address, tz)
     if _judge(finding, sender, content, subject, body.text):
         return finding
@@ -127,7 +127,7 @@ def _read_forwards(finding: Finding, forwards: list[Forward], tz, forwarder: str
     found: list[tuple[datetime | None, Finding]] = []
     for fwd in forwards:
         text = fwd.body
-        if not (_MS_WORD.search(fwd.subject) or _MS_WORD.search(fwd.display) or _MS_WORD.search(text)):
+        if not _speaks_for_microsoft(fwd.subject, text, fwd.display, message.domain_of(fwd.address)):
             continue
         content = microsoft.read(fwd.subject, text, fwd.address, tz)
         part = Finding(sender_auth="unknown", forwarded=True)
@@ -152,6 +152,14 @@ def _read_forwards(finding: Finding, forwards: list[Forward], tz, forwarder: str
     return True
 
 
+def _speaks_for_microsoft(subject: str, text: str, display: str, domain: str) -> bool:
+    """Whether Microsoft account wording in this mail would be Microsoft's voice (or a claim to it)."""
+    return bool(
+        is_microsoft_domain(domain) or lookalike_reason(domain) or claims_microsoft(display)
+        or _MS_ACCOUNT.search(subject) or _MS_ACCOUNT.search(text)
+    )
+
+
 def _replayed(results: auth.AuthResults, msg: Message, from_domain: str) -> bool:
     """Microsoft's own signature or pipeline headers on mail whose From is not Microsoft's."""
     if is_microsoft_domain(from_domain):
@@ -173,4 +181,4 @@ def _message_id(msg: Message) -> str | None:
     return " ".join(str(value).split())[:300] or None if value else None
 
 
-__all__ = ["detect", "analyse", "MSA_SECURITY_SENDERS"]
+__all__ = ["detect", "analyse"]

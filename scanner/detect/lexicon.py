@@ -64,6 +64,14 @@ CODE_LABELS: dict[str, dict[str, list[str]]] = {
     },
 }
 
+# "Microsoft account" as the mails name it: wording needs this (or a Microsoft-looking sender)
+# before it counts as Microsoft's, so a colleague's "Microsoft Teams ... your code is" does not.
+MICROSOFT_ACCOUNT = [
+    r"micro?s[o0]ft[- ]?(?:account|konto|konta|hesab\w*|帐户|账户|アカウント|계정)", r"compte microsoft",
+    r"cuenta (?:de )?microsoft", r"conta (?:da )?microsoft", r"account microsoft", r"microsoft-account",
+    r"konto microsoft", r"учетн\w+ запис\w+ (?:майкрософт|microsoft)", r"обліков\w+ запис\w+ microsoft",
+]
+
 # Phrases that mark a code mail's template beyond its label (searched in subject + body).
 PASSWORD_RESET = [
     r"reset the password", r"password reset", r"kennwort zurückzusetzen", r"kennwortzurücksetzung",

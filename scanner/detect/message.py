@@ -168,7 +168,7 @@ def _collect(part: Message, plain: list, htmls: list, attached: list, depth: int
         return
     if ctype not in ("text/plain", "text/html"):
         return
-    disposition = (part.get("Content-Disposition") or "").lower()
+    disposition = str(part.get("Content-Disposition") or "").lower()
     if disposition.startswith("attachment") and depth > 0 and ctype == "text/html":
         return
     try:

@@ -43,6 +43,8 @@ def tells(sender: Sender, content: MsContent | None, subject: str, text: str) ->
         return strong, weak
     if lookalike:
         strong.append(lookalike)
+    if claims_microsoft(sender.display) and "microsoft" not in sender.display.lower():
+        strong.append(f"display name imitates Microsoft with look-alike characters ({sender.display[:40]})")
     shown = _ADDRESS_IN_NAME.search(sender.display)
     if shown and shown.group(0).lower() != sender.address:
         strong.append(f"display name shows {shown.group(0)} but the mail is from {sender.address}")
