@@ -165,7 +165,8 @@ def _replayed(results: auth.AuthResults, msg: Message, from_domain: str) -> bool
     if is_microsoft_domain(from_domain):
         return False
     signed = auth.signed_by(results)
-    return "microsoft.com" in signed or (msg.get("X-MSAPipeline") is not None and registrable(from_domain) not in signed)
+    pipeline = msg.get("X-MSAPipeline") is not None
+    return "microsoft.com" in signed or (pipeline and registrable(from_domain) not in signed)
 
 
 def _auth_reason(sender_auth: str, forwarded: bool) -> str:

@@ -48,7 +48,7 @@ def split_forwards(text: str) -> tuple[str, list[Forward]]:
         return text, []
     own = "\n".join(lines[: _marker_start(lines, starts[0][0])])
     forwards = []
-    for n, (start, end, fields) in enumerate(starts):
+    for n, (_, end, fields) in enumerate(starts):
         stop = _marker_start(lines, starts[n + 1][0]) if n + 1 < len(starts) else len(lines)
         sender = fields.get("from", "")
         match = _EMAIL.search(sender)

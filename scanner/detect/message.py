@@ -102,10 +102,9 @@ def address(msg: Message, name: str) -> tuple[str, str]:
     if value is None:
         return "", ""
     raw = _clean(str(value))
-    match = None
-    for match in _ANGLE_ADDR.finditer(raw):
-        pass
-    if match:
+    matches = list(_ANGLE_ADDR.finditer(raw))
+    if matches:
+        match = matches[-1]
         display = raw[: match.start()]
         addr = match.group(1)
     else:

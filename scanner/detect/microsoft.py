@@ -19,7 +19,7 @@ _LABEL_TABLE = [
     for lang, patterns in by_lang.items()
     for pattern in patterns
 ]
-_ALL_LABELS = "|".join(f"(?:{p})" for _, _, p in ((k, l, r.pattern) for k, l, r in _LABEL_TABLE))
+_ALL_LABELS = "|".join(f"(?:{pattern.pattern})" for _, _, pattern in _LABEL_TABLE)
 # The code sits on its label's line: "Security code: 054325", "Code de sécurité : 212464".
 _CODE_LINE = re.compile(rf"(?P<label>{_ALL_LABELS})[ \t]*:[ \t]*(?P<code>\d{{4,8}})(?![\d])", _FLAGS)
 _ALERTS = [

@@ -12,8 +12,13 @@ from urllib.parse import urlsplit
 
 from . import lexicon
 from .domains import (
-    ENTRA_SENDERS, MSA_SECURITY_SENDERS, claims_microsoft, is_microsoft_domain, is_microsoft_link,
-    lookalike_reason, registrable,
+    ENTRA_SENDERS,
+    MSA_SECURITY_SENDERS,
+    claims_microsoft,
+    is_microsoft_domain,
+    is_microsoft_link,
+    lookalike_reason,
+    registrable,
 )
 from .microsoft import MsContent
 

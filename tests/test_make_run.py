@@ -1,0 +1,62 @@
+"""`make run` on a fresh data folder: the page is served, the task cluster runs, Ctrl-C stops all."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.status, response.read().decode()
+
+
+def wait_for(predicate, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            result = predicate()
+            if result:
+                return result
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_make_run_serves_and_stops_cleanly(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "OTPDASH_REDIS_URL")}
+    env.update(OTPDASH_DATA_DIR=str(tmp_path / "data"), PYTHON=sys.executable)
+    log = (tmp_path / "run.log").open("w+")
+    proc = subprocess.Popen(["make", "run", f"BIND=127.0.0.1:{port}"], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        status, page = wait_for(lambda: fetch(f"http://127.0.0.1:{port}/"), 90, "the first page")
+        assert status == 200 and "OTP Dash" in page
+        wait_for(lambda: "running" in (tmp_path / "run.log").read_text().lower().split("worker", 1)[-1],
+                 30, "the django-q2 cluster to report it is running")
+        assert (tmp_path / "data" / "otpdash.sqlite3").exists()
+        assert f"http://127.0.0.1:{port}/" in (tmp_path / "run.log").read_text()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground group
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired as exc:
+            os.killpg(proc.pid, signal.SIGKILL)
+            log_tail = (tmp_path / "run.log").read_text()[-2000:]
+            raise AssertionError("make run did not stop on Ctrl-C: " + log_tail) from exc
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0, "the web server outlived Ctrl-C"
