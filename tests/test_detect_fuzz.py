@@ -1,20 +1,23 @@
 """Whatever the bytes, the detector answers and never raises (property tests with hypothesis)."""
 
+import os
 import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scanner.detect import CATEGORIES, detect
+from scanner.detect.finding import SENDER_AUTH
 from tests.corpus_labels import load_cases
 
 SAMPLES = [case.path.read_bytes() for case in load_cases() if case.path.stat().st_size < 60_000]
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def assert_sane(raw: bytes) -> None:
     finding = detect(raw)
     assert finding.category in CATEGORIES
+    assert finding.sender_auth in SENDER_AUTH
     assert not (finding.error or "").startswith("internal"), finding.error
     assert all(isinstance(code, str) and code for code in finding.codes)
     finding.to_dict()

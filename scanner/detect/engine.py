@@ -78,7 +78,7 @@ def analyse(msg: Message, depth: int) -> Finding:
                 carried.message_id, carried.subject = finding.message_id, finding.subject
                 return carried
     tz = offset_of(msg)
-    _, forwards = split_forwards(body.text)
+    forwards = split_forwards(body.text)
     if forwards and _read_forwards(finding, forwards, tz, address):
         return finding
     _, reply_to = message.address(msg, "Reply-To")
@@ -132,7 +132,7 @@ def _read_forwards(finding: Finding, forwards: list[Forward], tz, forwarder: str
         content = microsoft.read(fwd.subject, text, fwd.address, tz)
         part = Finding(sender_auth="unknown", forwarded=True)
         sender = Sender(display=fwd.display, address=fwd.address, domain=message.domain_of(fwd.address),
-                        auth="unknown", links=message._URL.findall(text))
+                        auth="unknown", links=message.find_urls(text))
         if _judge(part, sender, content, fwd.subject, text):
             day_first = (part.language or "en") != "en"
             found.append((loose_date(fwd.date_text, tz, day_first) if fwd.date_text else None, part))
@@ -140,8 +140,8 @@ def _read_forwards(finding: Finding, forwards: list[Forward], tz, forwarder: str
         return False
     if all(when for when, _ in found):
         found.sort(key=lambda item: item[0], reverse=True)
-    phishing = [part for _, part in found if part.category == "phishing"]
-    when, lead = next(((w, p) for w, p in found if p.category == "phishing"), found[0]) if phishing else found[0]
+    # A forwarded lure outranks a genuine code beside it; otherwise the newest mail leads.
+    when, lead = next(((w, p) for w, p in found if p.category == "phishing"), found[0])
     for field in ("category", "provider", "template", "language", "account_hint", "signin"):
         setattr(finding, field, getattr(lead, field))
     finding.codes = list(dict.fromkeys(code for _, part in found for code in part.codes))

@@ -29,8 +29,8 @@ class Forward:
     body: str
 
 
-def split_forwards(text: str) -> tuple[str, list[Forward]]:
-    """The forwarder's own words, and each forwarded block in order of appearance (newest first)."""
+def split_forwards(text: str) -> list[Forward]:
+    """Each forwarded block in order of appearance (newest first in every client we know)."""
     lines = text.split("\n")
     starts: list[tuple[int, int, dict]] = []
     i = 0
@@ -44,9 +44,6 @@ def split_forwards(text: str) -> tuple[str, list[Forward]]:
                 i = end
                 continue
         i += 1
-    if not starts:
-        return text, []
-    own = "\n".join(lines[: _marker_start(lines, starts[0][0])])
     forwards = []
     for n, (_, end, fields) in enumerate(starts):
         stop = _marker_start(lines, starts[n + 1][0]) if n + 1 < len(starts) else len(lines)
@@ -61,7 +58,7 @@ def split_forwards(text: str) -> tuple[str, list[Forward]]:
             subject=fields.get("subject", ""),
             body="\n".join(lines[end:stop]).strip("\n"),
         ))
-    return own, forwards
+    return forwards
 
 
 def _header_block(lines: list[str], start: int):

@@ -29,7 +29,7 @@ CODE_LABELS: dict[str, dict[str, list[str]]] = {
         "ko": [r"일회용 ?코드(?:는)?"],
     },
     "security_code": {
-        "en": [r"security code", r"use this security code"],
+        "en": [r"security code"],
         "de": [r"sicherheitscode"],
         "fr": [r"code de sécurité"],
         "es": [r"código de seguridad"],

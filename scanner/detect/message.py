@@ -42,7 +42,6 @@ class Body:
     text: str = ""  # normalised: NFKC, one space between words, lines stripped
     html: str = ""  # raw HTML source, for links
     links: list[str] = field(default_factory=list)
-    html_only: bool = False
     attached: list[Message] = field(default_factory=list)  # message/rfc822 parts
 
 
@@ -140,12 +139,15 @@ def read_body(msg: Message) -> Body:
         text = "\n".join(plain)
     else:
         text = html_to_text(body.html)
-        body.html_only = bool(htmls)
     body.text = normalise(text)
-    links = _URL.findall(text)
+    links = find_urls(text)
     links += [html.unescape(link) for link in _HREF.findall(body.html)]
     body.links = links
     return body
+
+
+def find_urls(text: str) -> list[str]:
+    return _URL.findall(text)
 
 
 def _collect(part: Message, plain: list, htmls: list, attached: list, depth: int) -> None:
