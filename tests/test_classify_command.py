@@ -70,3 +70,12 @@ def test_non_mail_bytes_still_give_one_line(tmp_path):
     junk.write_bytes(bytes(range(256)) * 10)
     out = lines(classify(str(junk)))
     assert out[0]["category"] == "none"
+
+
+def test_maildir_messages_have_no_suffix_and_are_still_read(tmp_path):
+    cur = tmp_path / "Maildir" / "cur"
+    cur.mkdir(parents=True)
+    (tmp_path / "Maildir" / "new").mkdir()
+    (cur / "1767225600.M1P2.host:2,S").write_bytes((CORPUS / "ms_otp/zh_single_use_wei.eml").read_bytes())
+    out = lines(classify("--show-codes", str(tmp_path / "Maildir")))
+    assert [(item["category"], item["codes"]) for item in out] == [("ms_code", ["267249"])]

@@ -184,3 +184,36 @@ def test_never_raises_on_garbage(raw):
     finding = detect(raw)
     assert finding.category == "none"
     assert not (finding.error or "").startswith("internal")
+
+
+def test_german_outlook_forward_block_is_read():
+    body = (
+        "Ist das echt?\n\n________________________________\n"
+        "Von: Microsoft-Kontoteam <account-security-noreply@accountprotection.microsoft.com>\n"
+        "Gesendet: Freitag, 27. Februar 2026 03:12\nAn: peter.weber@example.com\nBetreff: Ihr Einmalcode\n\n"
+        "Hallo peter.weber@example.com,\n\nwir haben Ihre Anforderung für einen Einmalcode für Ihr "
+        "Microsoft-Konto erhalten.\n\nIhr Einmalcode lautet: 008870\n"
+    )
+    finding = detect(message("""
+Authentication-Results: mx.example.net; dkim=pass header.d=example.com; dmarc=pass header.from=example.com
+From: Peter Weber <peter.weber@example.com>
+Subject: WG: Ihr Einmalcode
+Date: Fri, 27 Feb 2026 08:00:00 +0100""", body))
+    assert (finding.category, finding.forwarded, finding.codes) == ("ms_code", True, ["008870"])
+    assert (finding.language, finding.account_hint) == ("de", "peter.weber@example.com")
+    assert finding.sent_at == datetime(2026, 2, 27, 2, 12, tzinfo=timezone.utc)
+
+
+def test_forwarded_lookalike_stays_phishing():
+    body = (
+        "Fyi\n\n---------- Forwarded message ---------\n"
+        "From: Microsoft account team <account-security-noreply@accountprotection-microsoft.com>\n"
+        "Date: Tue, Jan 20, 2026 at 8:15 AM\nSubject: Your single-use code\n\n"
+        "Hi jonas.weber@example.com,\n\nWe received your request for a single-use code to use with your "
+        "Microsoft account.\n\nYour single-use code is: 482913\n"
+    )
+    finding = detect(message("""
+From: Jonas Weber <jonas.weber@example.com>
+Subject: Fwd: Your single-use code
+Date: Tue, 20 Jan 2026 09:00:00 +0100""", body))
+    assert (finding.category, finding.forwarded, finding.codes) == ("phishing", True, ["482913"])
