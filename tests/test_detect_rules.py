@@ -217,3 +217,10 @@ From: Jonas Weber <jonas.weber@example.com>
 Subject: Fwd: Your single-use code
 Date: Tue, 20 Jan 2026 09:00:00 +0100""", body))
     assert (finding.category, finding.forwarded, finding.codes) == ("phishing", True, ["482913"])
+
+
+def test_reasons_never_carry_the_code():
+    for name in ("phishing/security_code_idn_homoglyph.eml", "phishing/unusual_signin_clone_access-accsecurity.eml"):
+        finding = read(name)
+        assert not any(code in reason for reason in finding.reasons for code in finding.codes)
+        assert not any("?" in reason and "mailto" in reason for reason in finding.reasons)

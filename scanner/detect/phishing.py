@@ -93,7 +93,7 @@ def _link_tells(links: list[str], hint: str | None) -> list[str]:
             target = lowered[7:].split("?")[0]
             # Genuine mail links the account it names (masked, or the greeted address).
             if "**" not in target and target != (hint or ""):
-                found.append(f"mailto call to action ({link[7:60]})")
+                found.append(f"mailto call to action ({target[:60]})")  # the address only: a query may hold a code
             continue
         if lowered.startswith("www."):
             lowered = "http://" + lowered
