@@ -224,3 +224,11 @@ def test_reasons_never_carry_the_code():
         finding = read(name)
         assert not any(code in reason for reason in finding.reasons for code in finding.codes)
         assert not any("?" in reason and "mailto" in reason for reason in finding.reasons)
+
+
+def test_msft_abbreviation_from_microsoft_is_not_a_lookalike():
+    finding = detect(message("""
+Authentication-Results: mx.example.net; dkim=pass header.d=microsoft.com; dmarc=pass header.from=microsoft.com
+From: MSFT Rewards <rewards@microsoft.com>
+Subject: Your points this month""", "You earned 120 points.\\n"))
+    assert finding.category == "none"

@@ -85,6 +85,11 @@ def claims_microsoft(text: str) -> bool:
     return "microsoft" in skeleton(text) or "msft" in skeleton(text)
 
 
+def imitates_microsoft_name(text: str) -> bool:
+    """Reads as "microsoft" only through homoglyphs or digits (Місrosoft, Micros0ft); "MSFT" is not this."""
+    return "microsoft" in skeleton(text) and "microsoft" not in text.lower()
+
+
 def lookalike_reason(domain: str) -> str | None:
     """Why a non-Microsoft domain imitates Microsoft, or None."""
     if not domain or is_microsoft_domain(domain):

@@ -15,6 +15,7 @@ from .domains import (
     ENTRA_SENDERS,
     MSA_SECURITY_SENDERS,
     claims_microsoft,
+    imitates_microsoft_name,
     is_microsoft_domain,
     is_microsoft_link,
     lookalike_reason,
@@ -48,7 +49,7 @@ def tells(sender: Sender, content: MsContent | None, subject: str, text: str) ->
         return strong, weak
     if lookalike:
         strong.append(lookalike)
-    if claims_microsoft(sender.display) and "microsoft" not in sender.display.lower():
+    if imitates_microsoft_name(sender.display):
         strong.append(f"display name imitates Microsoft with look-alike characters ({sender.display[:40]})")
     shown = _ADDRESS_IN_NAME.search(sender.display)
     if shown and shown.group(0).lower() != sender.address:
