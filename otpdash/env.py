@@ -36,14 +36,14 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-def secret_file(path: Path, nbytes: int = 50) -> str:
+def secret_file(path: Path, nbytes: int = 50, generate=None) -> str:
     """Read a generated secret, creating it on first start readable by its owner only."""
     try:
         return path.read_text().strip()
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(nbytes)
+    value = generate() if generate else secrets.token_urlsafe(nbytes)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process won the race: use its secret

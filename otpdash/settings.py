@@ -3,14 +3,34 @@
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 
-from .env import env, env_bool, env_list, secret_file
+from .env import ConfigError, env, env_bool, env_list, secret_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env("OTPDASH_DATA_DIR", str(BASE_DIR / "data"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = env("OTPDASH_SECRET_KEY") or secret_file(DATA_DIR / "secret_key")
+# Mailbox secrets are encrypted with these Fernet keys, newest first; `manage.py rotate_keys`
+# re-encrypts everything with the first one after a new key is put in front.
+ENCRYPTION_KEYS = env("OTPDASH_ENCRYPTION_KEYS").replace(",", " ").split() or [
+    secret_file(DATA_DIR / "encryption_keys", generate=lambda: Fernet.generate_key().decode())
+]
+for _key in ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError as exc:
+        raise ConfigError(
+            "OTPDASH_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64 bytes); "
+            "make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        ) from exc
+# A household install may read mail from a server on its own network; a hosted one should not.
+ALLOW_PRIVATE_MAIL_HOSTS = env_bool("OTPDASH_ALLOW_PRIVATE_MAIL_HOSTS", True)
+# Unencrypted IMAP is refused except to this machine, unless the admin allows it here.
+ALLOW_PLAIN_IMAP = env_bool("OTPDASH_ALLOW_PLAIN_IMAP", False)
+IMAP_TIMEOUT = float(env("OTPDASH_IMAP_TIMEOUT", "30"))
+
 DEBUG = env_bool("OTPDASH_DEBUG", False)
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", *env_list("OTPDASH_ALLOWED_HOSTS")]
 HTTPS = env_bool("OTPDASH_HTTPS", False)
@@ -86,6 +106,10 @@ if REDIS_URL:
     del Q_CLUSTER["orm"]
     Q_CLUSTER["redis"] = REDIS_URL
 
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "mailboxes"
+LOGOUT_REDIRECT_URL = "home"
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("OTPDASH_TIME_ZONE", "UTC")
 USE_I18N = True
@@ -116,4 +140,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("OTPDASH_LOG_LEVEL", "INFO")},
+    # imapclient at DEBUG logs every server line, which can carry a subject or a code: never.
+    "loggers": {"imapclient": {"level": "WARNING"}},
 }

@@ -1,6 +1,6 @@
 """The detection core: raw message bytes in, a Finding out. Imports nothing from Django."""
 
-from .engine import detect
+from .engine import detect, worth_reading_headers
 from .finding import CATEGORIES, Finding, SignIn, mask_code
 
-__all__ = ["detect", "Finding", "SignIn", "CATEGORIES", "mask_code"]
+__all__ = ["detect", "worth_reading_headers", "Finding", "SignIn", "CATEGORIES", "mask_code"]

@@ -28,6 +28,17 @@ def detect(raw: bytes) -> Finding:
         return Finding(error=f"internal error: {type(exc).__name__}")
 
 
+def worth_reading_headers(header: bytes) -> bool:
+    """The pre-filter on a header block alone (From, Sender, Reply-To, Subject): False means
+    detect() on the whole message would find nothing, so a scanner need not fetch its body.
+    Blind spot: a message forwarded as an attachment under a subject with no keyword and no
+    forward prefix; mail clients add "Fwd:" and the like."""
+    try:
+        return _worth_reading(message.parse_headers_only(bytes(header)), b"")
+    except Exception:  # a header we cannot read: let the full detector decide
+        return True
+
+
 def _detect(raw: bytes) -> Finding:
     head = message.parse_headers_only(_header_block(raw))
     if not _worth_reading(head, raw):
@@ -182,4 +193,4 @@ def _message_id(msg: Message) -> str | None:
     return " ".join(str(value).split())[:300] or None if value else None
 
 
-__all__ = ["detect", "analyse"]
+__all__ = ["detect", "analyse", "worth_reading_headers"]

@@ -1,0 +1,30 @@
+"""Errors a member can act on: which step failed, in words, with what to try next."""
+
+from __future__ import annotations
+
+STEPS = {
+    "lookup": "Finding the server",
+    "connect": "Connecting",
+    "tls": "Securing the connection",
+    "login": "Signing in",
+    "folder": "Opening the folder",
+    "read": "Reading mail",
+}
+
+
+class MailboxError(Exception):
+    """A failure on one step of reaching a mailbox. `message` never holds the secret."""
+
+    def __init__(self, step: str, message: str, hint: str = ""):
+        super().__init__(message)
+        self.step = step
+        self.message = message
+        self.hint = hint
+
+    @property
+    def is_auth(self) -> bool:
+        return self.step == "login"
+
+    def __str__(self) -> str:
+        text = f"{STEPS.get(self.step, self.step)} failed: {self.message}"
+        return f"{text} {self.hint}".strip()

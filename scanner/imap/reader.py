@@ -1,0 +1,148 @@
+"""Read a folder without changing it: EXAMINE, UID SEARCH, FETCH BODY.PEEK. Nothing else is sent.
+
+The reader moves bytes and UIDs; it knows nothing of detection or storage.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from .errors import MailboxError
+
+# The header fields the detector's pre-filter reads (scanner.detect.engine.worth_reading_headers).
+HEADER_FIELDS = "FROM SENDER REPLY-TO SUBJECT"
+HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})]"
+# A candidate larger than this is read only this far: code mails are a few dozen KiB, and a
+# huge attachment must not blow the memory bound.
+BODY_LIMIT = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FolderState:
+    name: str
+    uidvalidity: int
+    uidnext: int | None
+    exists: int
+
+
+@dataclass
+class Header:
+    uid: int
+    header: bytes
+    size: int
+
+
+class FolderReader:
+    def __init__(self, client: IMAPClient):
+        self.client = client
+
+    def special_folder(self, flag: bytes) -> str | None:
+        with _reading("listing folders"):
+            return self.client.find_special_folder(flag)
+
+    def folder_names(self) -> list[str]:
+        with _reading("listing folders"):
+            return [name for _, _, name in self.client.list_folders()]
+
+    def examine(self, name: str) -> FolderState:
+        try:
+            response = self.client.select_folder(name, readonly=True)  # EXAMINE: the folder stays untouched
+        except IMAPClientError as exc:
+            known = self._known_folders()
+            raise MailboxError(
+                "folder", f"The folder {name!r} cannot be opened ({_text(exc)}).",
+                f"Folders on this server: {', '.join(known)}." if known else "",
+            ) from None
+        except (OSError, imaplib.IMAP4.abort) as exc:
+            raise _lost(exc, f"opening {name!r}") from None
+        uidnext = response.get(b"UIDNEXT")
+        return FolderState(name, int(response[b"UIDVALIDITY"]), int(uidnext) if uidnext else None,
+                           int(response.get(b"EXISTS", 0)))
+
+    def uids_after(self, last_uid: int) -> list[int]:
+        """UIDs above last_uid. `n:*` always matches the highest UID, even below n: filter it out."""
+        with _reading("searching for new mail"):
+            return sorted(uid for uid in self.client.search(["UID", f"{last_uid + 1}:*"]) if uid > last_uid)
+
+    def uids_since(self, day: date, below: int | None) -> list[int]:
+        with _reading("searching the backfill window"):
+            uids = self.client.search(["SINCE", day])
+        return sorted(uid for uid in uids if below is None or uid < below)
+
+    def headers(self, uids: list[int]) -> list[Header]:
+        with _reading("reading headers"):
+            response = self.client.fetch(uids, [HEADER_ITEM, "RFC822.SIZE"])
+        out = []
+        for uid in uids:
+            data = response.get(uid)
+            if data is None:  # expunged by another client meanwhile
+                continue
+            out.append(Header(uid, _body_item(data), int(data.get(b"RFC822.SIZE", 0))))
+        return out
+
+    def bodies(self, headers: list[Header]) -> Iterator[tuple[int, bytes]]:
+        """Whole messages, a few at a time, so memory holds at most one chunk."""
+        small = [h.uid for h in headers if h.size <= BODY_LIMIT]
+        large = [h.uid for h in headers if h.size > BODY_LIMIT]
+        for start in range(0, len(small), 25):
+            chunk = small[start:start + 25]
+            with _reading("reading messages"):
+                response = self.client.fetch(chunk, ["BODY.PEEK[]"])
+            for uid in chunk:
+                if uid in response:
+                    yield uid, _body_item(response[uid])
+        for uid in large:
+            with _reading("reading a large message"):
+                response = self.client.fetch([uid], [f"BODY.PEEK[]<0.{BODY_LIMIT}>"])
+            if uid in response:
+                yield uid, _body_item(response[uid])
+
+    def _known_folders(self) -> list[str]:
+        try:
+            return self.folder_names()[:20]
+        except MailboxError:
+            return []
+
+
+def _body_item(data: dict) -> bytes:
+    for key, value in data.items():
+        if isinstance(key, bytes) and key.startswith(b"BODY[") and value is not None:
+            return bytes(value)
+    return b""
+
+
+class _reading:
+    """Turn a dropped connection or a server error into a MailboxError on the 'read' step."""
+
+    def __init__(self, doing: str):
+        self.doing = doing
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if exc is None or isinstance(exc, MailboxError):
+            return False
+        if isinstance(exc, (OSError, socket.timeout, imaplib.IMAP4.abort)):
+            raise _lost(exc, self.doing) from None
+        if isinstance(exc, (IMAPClientError, imaplib.IMAP4.error)):
+            raise MailboxError("read", f"The server refused {self.doing} ({_text(exc)}).") from None
+        return False
+
+
+def _lost(exc: BaseException, doing: str) -> MailboxError:
+    return MailboxError(
+        "read", f"The connection was lost while {doing} ({_text(exc) or type(exc).__name__}).",
+        "Nothing is lost: the next pass continues where this one stopped.",
+    )
+
+
+def _text(exc: BaseException) -> str:
+    return str(exc).strip().strip("b'\"")[:200]

@@ -1,0 +1,99 @@
+import os
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from scanner.checks import check_connection
+from scanner.models import Mailbox
+from scanner.scanning import account_for, policy
+from scanner.secretbox import SecretUnreadable
+
+from ._common import mailbox_by_id, user_named
+
+
+class Command(BaseCommand):
+    help = "Link, list, test and remove mailboxes."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="link a mailbox; prints its id")
+        add.add_argument("--owner", required=True, help="username of the member it belongs to")
+        add.add_argument("--host", required=True)
+        add.add_argument("--port", type=int, default=993)
+        add.add_argument("--security", choices=[c.value for c in Mailbox.Security], default="ssl")
+        add.add_argument("--username", required=True)
+        add.add_argument("--password-env", required=True, metavar="VAR",
+                         help="name of the environment variable holding the password (never the password itself)")
+        add.add_argument("--folder", action="append", default=[], dest="folders",
+                         help="a folder to watch (repeatable; default: INBOX and the server's Junk folder)")
+        add.add_argument("--label", default="")
+        add.add_argument("--ca-file", default="", help="a CA certificate file to trust for this server")
+        add.add_argument("--poll-minutes", type=int, default=10)
+        add.add_argument("--backfill-days", type=int, default=90)
+        sub.add_parser("list", help="mailboxes and their health")
+        test = sub.add_parser("test", help="try every step up to opening the folders")
+        test.add_argument("id")
+        remove = sub.add_parser("remove", help="unlink a mailbox and forget its secret and cursors")
+        remove.add_argument("id")
+        resume = sub.add_parser("resume", help="resume a paused mailbox")
+        resume.add_argument("id")
+
+    def handle(self, *args, action, **options):
+        getattr(self, f"do_{action}")(**options)
+
+    def do_add(self, owner, password_env, folders, **o):
+        secret = os.environ.get(password_env)
+        if not secret:
+            raise CommandError(f"The environment variable {password_env} is not set or empty.")
+        mailbox = Mailbox(
+            owner=user_named(owner), host=o["host"], port=o["port"], security=o["security"], username=o["username"],
+            folders=folders, label=o["label"] or f"{o['username']} on {o['host']}", ca_file=o["ca_file"],
+            poll_minutes=o["poll_minutes"], backfill_days=o["backfill_days"],
+        )
+        mailbox.set_secret(secret)
+        try:
+            mailbox.full_clean()
+        except ValidationError as exc:
+            raise CommandError(" ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
+        mailbox.save()
+        self.stdout.write(str(mailbox.pk))
+
+    def do_list(self, **o):
+        rows = Mailbox.objects.select_related("owner").order_by("pk")
+        if not rows:
+            self.stdout.write("No mailboxes are linked yet.")
+            return
+        for m in rows:
+            last_ok = timezone.localtime(m.last_success_at).strftime("%Y-%m-%d %H:%M") if m.last_success_at else "never"
+            self.stdout.write(
+                f"{m.pk}\t{m.owner.username}\t{m.label}\t{m.username}@{m.host}:{m.port}/{m.security}\t"
+                f"state={m.display_state}\tlast_ok={last_ok}\texamined={m.examined_total}\t"
+                f"findings={m.sightings.values('finding').distinct().count()}"
+            )
+            if m.last_error and m.state != Mailbox.State.OK:
+                when = timezone.localtime(m.last_error_at).strftime("%Y-%m-%d %H:%M") if m.last_error_at else ""
+                self.stdout.write(f"\tlast error {when}: {m.last_error}")
+
+    def do_test(self, id, **o):
+        mailbox = mailbox_by_id(id)
+        try:
+            account = account_for(mailbox)
+        except SecretUnreadable as exc:
+            raise CommandError(str(exc)) from None
+        result = check_connection(account, policy(), mailbox.folders or None)
+        for step in result.steps:
+            mark = "ok  " if step.ok else "FAIL"
+            self.stdout.write(f"{mark} {step.name}" + (f": {step.detail}" if step.detail else ""))
+        if not result.ok:
+            raise CommandError(str(result.error))
+
+    def do_remove(self, id, **o):
+        mailbox = mailbox_by_id(id)
+        label = str(mailbox)
+        mailbox.delete()
+        self.stdout.write(f"Removed {label}, its password and its cursors; its findings stay in the history.")
+
+    def do_resume(self, id, **o):
+        mailbox_by_id(id).resume()
+        self.stdout.write("Resumed; it is scanned on the next pass.")

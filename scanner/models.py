@@ -1,0 +1,263 @@
+"""What the scanner stores: linked mailboxes, per-folder cursors, findings and where they were seen.
+
+No message body and no full code is ever stored: a Finding keeps the detector's verdict with
+codes masked to their last two digits.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import secretbox
+
+AUTH_FAILURES_BEFORE_PAUSE = 3
+LOCK_LEASE = timedelta(minutes=10)
+
+
+def is_loopback_name(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class MailboxQuerySet(models.QuerySet):
+    def due(self, now=None):
+        now = now or timezone.now()
+        return self.filter(enabled=True).exclude(state=Mailbox.State.PAUSED).filter(
+            Q(next_scan_at__isnull=True) | Q(next_scan_at__lte=now)
+        )
+
+    def watchable(self):
+        return self.filter(enabled=True).exclude(state=Mailbox.State.PAUSED)
+
+
+class Mailbox(models.Model):
+    class Security(models.TextChoices):
+        SSL = "ssl", "SSL/TLS (usually port 993)"
+        STARTTLS = "starttls", "STARTTLS (usually port 143)"
+        PLAIN = "plain", "No encryption (only to this machine)"
+
+    class State(models.TextChoices):
+        NEW = "new", "not scanned yet"
+        OK = "ok", "ok"
+        ERROR = "error", "error"
+        AUTH_FAILED = "auth_failed", "sign-in failed"
+        PAUSED = "paused", "paused"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailboxes")
+    label = models.CharField(max_length=100)
+    host = models.CharField(max_length=253)
+    port = models.PositiveIntegerField(default=993, validators=[MinValueValidator(1), MaxValueValidator(65535)])
+    security = models.CharField(max_length=10, choices=Security.choices, default=Security.SSL)
+    username = models.CharField(max_length=254)
+    secret_sealed = models.TextField(editable=False)
+    ca_file = models.CharField(
+        max_length=500, blank=True,
+        help_text="A CA certificate file to trust for this server (for a self-signed certificate).",
+    )
+    folders = models.JSONField(default=list, blank=True, help_text="Empty: INBOX and the server's Junk folder.")
+    discovered_folders = models.JSONField(default=list, blank=True, editable=False)
+    enabled = models.BooleanField(default=True)
+    poll_minutes = models.PositiveIntegerField(default=10, validators=[MinValueValidator(1), MaxValueValidator(1440)])
+    backfill_days = models.PositiveIntegerField(default=90, validators=[MinValueValidator(1), MaxValueValidator(3650)])
+
+    state = models.CharField(max_length=12, choices=State.choices, default=State.NEW)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    auth_failures = models.PositiveIntegerField(default=0)
+    next_scan_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    examined_total = models.PositiveBigIntegerField(default=0)
+    # The scan lock lives in the database so that two workers, on any machine, never scan together.
+    lock_token = models.CharField(max_length=32, blank=True, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MailboxQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["owner_id", "label", "id"]
+
+    def __str__(self):
+        return f"{self.label} ({self.username}@{self.host})"
+
+    def clean(self):
+        errors = {}
+        self.host = (self.host or "").strip().rstrip(".").lower()
+        if self.security == self.Security.PLAIN and not settings.ALLOW_PLAIN_IMAP and not is_loopback_name(self.host):
+            errors["security"] = (
+                "Unencrypted IMAP would send the password in the clear, so it is allowed only to this machine. "
+                "Choose SSL/TLS or STARTTLS (the administrator can allow it with OTPDASH_ALLOW_PLAIN_IMAP=true)."
+            )
+        if self.ca_file and not os.access(self.ca_file, os.R_OK):
+            errors["ca_file"] = f"The file {self.ca_file} does not exist or cannot be read by OTP Dash."
+        if not isinstance(self.folders, list) or not all(isinstance(f, str) and f.strip() for f in self.folders):
+            errors["folders"] = "Folders must be a list of folder names."
+        if errors:
+            raise ValidationError(errors)
+
+    def set_secret(self, secret: str) -> None:
+        self.secret_sealed = secretbox.seal(secret)
+
+    def get_secret(self) -> str:
+        return secretbox.unseal(self.secret_sealed)
+
+    def watched_folders(self) -> list[str]:
+        return list(self.folders or self.discovered_folders or ["INBOX"])
+
+    @property
+    def is_scanning(self) -> bool:
+        return bool(self.locked_until and self.locked_until > timezone.now())
+
+    @property
+    def display_state(self) -> str:
+        if self.is_scanning:
+            return "scanning"
+        if not self.enabled:
+            return "paused"
+        return self.state
+
+    # --- the lock: a lease claimed with a conditional UPDATE, so only one claimant wins ---
+    def try_lock(self, token: str) -> bool:
+        now = timezone.now()
+        claimed = Mailbox.objects.filter(pk=self.pk).filter(
+            Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+        ).update(lock_token=token, locked_until=now + LOCK_LEASE)
+        return claimed == 1
+
+    def renew_lock(self, token: str) -> bool:
+        renewed = Mailbox.objects.filter(pk=self.pk, lock_token=token).update(locked_until=timezone.now() + LOCK_LEASE)
+        return renewed == 1
+
+    def unlock(self, token: str) -> None:
+        Mailbox.objects.filter(pk=self.pk, lock_token=token).update(lock_token="", locked_until=None)
+
+    # --- health: plain UPDATEs, so a concurrent edit of the form is never overwritten ---
+    def record_success(self, examined: int, folders: list[str] | None = None) -> None:
+        now = timezone.now()
+        fields = dict(
+            state=self.State.OK, last_success_at=now, auth_failures=0,
+            next_scan_at=now + timedelta(minutes=self.poll_minutes), examined_total=F("examined_total") + examined,
+        )
+        if folders is not None:
+            fields["discovered_folders"] = folders
+        Mailbox.objects.filter(pk=self.pk).exclude(state=self.State.PAUSED).update(**fields)
+
+    def record_failure(self, message: str, auth: bool = False) -> None:
+        now = timezone.now()
+        fields = dict(last_error=message, last_error_at=now, next_scan_at=now + timedelta(minutes=self.poll_minutes))
+        if auth:
+            failures = Mailbox.objects.filter(pk=self.pk).values_list("auth_failures", flat=True).first() or 0
+            failures += 1
+            fields["auth_failures"] = failures
+            if failures >= AUTH_FAILURES_BEFORE_PAUSE:
+                fields["state"] = self.State.PAUSED
+                fields["last_error"] = (
+                    f"{message} Paused after {failures} failed sign-ins in a row, so the server does not lock "
+                    "the account; fix the password and resume."
+                )
+            else:
+                fields["state"] = self.State.AUTH_FAILED
+        else:
+            fields["state"] = self.State.ERROR
+        Mailbox.objects.filter(pk=self.pk).update(**fields)
+
+    def resume(self) -> None:
+        Mailbox.objects.filter(pk=self.pk).update(
+            enabled=True, state=self.State.NEW, auth_failures=0, next_scan_at=None
+        )
+
+
+class FolderCursor(models.Model):
+    """How far a folder has been read: only UIDs above last_uid, under this UIDVALIDITY, are new."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="cursors")
+    folder = models.CharField(max_length=500)
+    uidvalidity = models.PositiveBigIntegerField()
+    last_uid = models.PositiveBigIntegerField(default=0)
+    examined = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["mailbox", "folder"], name="one_cursor_per_folder")]
+
+
+class Finding(models.Model):
+    """One message the detector flagged, once per member however many folders or mailboxes hold it."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="findings")
+    message_key = models.CharField(max_length=300, help_text="Message-ID, or a hash of the header when it has none.")
+    message_id = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    category = models.CharField(max_length=12, db_index=True)
+    provider = models.CharField(max_length=50, blank=True)
+    template = models.CharField(max_length=50, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    codes_masked = models.JSONField(default=list)
+    account_hint = models.CharField(max_length=254, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sender_auth = models.CharField(max_length=8)
+    forwarded = models.BooleanField(default=False)
+    signin = models.JSONField(null=True, blank=True)
+    reasons = models.JSONField(default=list)
+    error = models.CharField(max_length=200, blank=True)
+    found_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "message_key"], name="one_finding_per_message")]
+
+    def __str__(self):
+        return f"{self.category} {self.subject[:40]}"
+
+    def classify_dict(self) -> dict:
+        """The keys of `manage.py classify`, codes masked (they are stored masked)."""
+        return {
+            "category": self.category,
+            "provider": self.provider or None,
+            "template": self.template or None,
+            "language": self.language or None,
+            "codes": list(self.codes_masked),
+            "account_hint": self.account_hint or None,
+            "sent_at": self.sent_at.isoformat().replace("+00:00", "Z") if self.sent_at else None,
+            "sender_auth": self.sender_auth,
+            "forwarded": self.forwarded,
+            "signin": self.signin,
+            "reasons": list(self.reasons),
+            "error": self.error or None,
+        }
+
+
+class Sighting(models.Model):
+    """Where a finding was seen: a folder UID in a mailbox, or a file given to import_mail."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="sightings")
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, null=True, blank=True, related_name="sightings")
+    folder = models.CharField(max_length=500)
+    uidvalidity = models.PositiveBigIntegerField(default=0)
+    uid = models.PositiveBigIntegerField(default=0)
+    seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox", "folder", "uidvalidity", "uid"], name="one_sighting_per_uid"),
+            models.UniqueConstraint(
+                fields=["finding", "folder"], condition=Q(mailbox__isnull=True), name="one_sighting_per_import_source"
+            ),
+        ]

@@ -1,0 +1,52 @@
+"""Server settings of common providers, and what each needs before IMAP works."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Preset:
+    key: str
+    name: str
+    host: str
+    port: int
+    security: str
+    note: str
+    oauth_only: bool = False
+
+
+APP_PASSWORD = "needs an app password (made in the account's security settings once two-step verification is on)"
+
+PRESETS = {
+    preset.key: preset
+    for preset in (
+        Preset("gmail", "Gmail", "imap.gmail.com", 993, "ssl", f"Gmail {APP_PASSWORD}. Junk is called [Gmail]/Spam."),
+        Preset(
+            "outlook", "Outlook.com / Hotmail / Live", "outlook.office365.com", 993, "ssl",
+            "Outlook.com accepts only OAuth2 sign-in for IMAP, which a coming version of OTP Dash adds; "
+            "passwords and app passwords are refused.", oauth_only=True,
+        ),
+        Preset(
+            "m365", "Microsoft 365 (work or school)", "outlook.office365.com", 993, "ssl",
+            "Microsoft 365 accepts only OAuth2 sign-in for IMAP, which a coming version of OTP Dash adds.",
+            oauth_only=True,
+        ),
+        Preset("yahoo", "Yahoo Mail", "imap.mail.yahoo.com", 993, "ssl", f"Yahoo {APP_PASSWORD}."),
+        Preset("icloud", "iCloud Mail", "imap.mail.me.com", 993, "ssl",
+               "iCloud needs an app-specific password from appleid.apple.com; the username is your iCloud address."),
+        Preset("aol", "AOL Mail", "imap.aol.com", 993, "ssl", f"AOL {APP_PASSWORD}."),
+        Preset("gmx", "GMX", "imap.gmx.net", 993, "ssl",
+               "GMX: switch on IMAP access under E-Mail > Settings > POP3/IMAP first."),
+        Preset("webde", "WEB.DE", "imap.web.de", 993, "ssl",
+               "WEB.DE: switch on IMAP access under E-Mail > Settings > POP3/IMAP first."),
+        Preset("fastmail", "Fastmail", "imap.fastmail.com", 993, "ssl", f"Fastmail {APP_PASSWORD}."),
+        Preset("mailbox_org", "mailbox.org", "imap.mailbox.org", 993, "ssl", "mailbox.org works with your normal password or an app password."),
+        Preset("posteo", "Posteo", "posteo.de", 993, "ssl", "Posteo works with your normal password."),
+        Preset("zoho", "Zoho Mail", "imap.zoho.com", 993, "ssl",
+               "Zoho: switch on IMAP access in the mail settings; with two-step verification it needs an app password."),
+        Preset("proton", "Proton Mail Bridge", "127.0.0.1", 1143, "starttls",
+               "Proton Mail is read through Proton Mail Bridge on this machine: use the password the Bridge shows "
+               "and trust its certificate file (exported from the Bridge settings)."),
+    )
+}

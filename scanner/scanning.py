@@ -1,0 +1,172 @@
+"""One scanning pass over a mailbox: lock it, read each folder above its cursor, detect, record.
+
+Two phases per batch: the header fields the pre-filter needs for a few hundred UIDs, then whole
+messages only for the candidates. Each batch is one transaction together with the cursor.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from imapclient import IMAPClient
+from imapclient.imapclient import JUNK
+
+from .detect import detect, worth_reading_headers
+from .imap.connect import Account, Policy, close, connect
+from .imap.errors import MailboxError
+from .imap.reader import FolderReader
+from .models import FolderCursor, Mailbox
+from .secretbox import SecretUnreadable
+from .store import Hit, message_key, move_cursor, record_batch, worth_storing
+
+log = logging.getLogger(__name__)
+
+HEADER_BATCH = 500
+
+
+@dataclass
+class FolderReport:
+    folder: str
+    examined: int = 0
+    candidates: int = 0
+    found: int = 0
+    error: str = ""
+
+
+@dataclass
+class ScanReport:
+    mailbox_id: int
+    busy: bool = False
+    folders: list[FolderReport] = field(default_factory=list)
+    error: MailboxError | None = None
+
+    @property
+    def examined(self) -> int:
+        return sum(f.examined for f in self.folders)
+
+    @property
+    def found(self) -> int:
+        return sum(f.found for f in self.folders)
+
+
+def account_for(mailbox: Mailbox) -> Account:
+    return Account(
+        host=mailbox.host, port=mailbox.port, security=mailbox.security, username=mailbox.username,
+        secret=mailbox.get_secret(), ca_file=mailbox.ca_file, timeout=settings.IMAP_TIMEOUT,
+    )
+
+
+def policy() -> Policy:
+    return Policy(allow_private=settings.ALLOW_PRIVATE_MAIL_HOSTS, allow_plain=settings.ALLOW_PLAIN_IMAP)
+
+
+def open_mailbox(mailbox: Mailbox) -> IMAPClient:
+    try:
+        return connect(account_for(mailbox), policy())
+    except SecretUnreadable as exc:
+        raise MailboxError("login", str(exc)) from None
+
+
+def discover_folders(reader: FolderReader) -> list[str]:
+    """INBOX and the folder the server marks \\Junk, where Microsoft's codes often land."""
+    junk = reader.special_folder(JUNK)
+    return ["INBOX"] + ([junk] if junk and junk.upper() != "INBOX" else [])
+
+
+def scan_mailbox(mailbox: Mailbox, *, client: IMAPClient | None = None, folders: list[str] | None = None,
+                 wait_for_lock: float = 0.0) -> ScanReport:
+    """One pass. Never raises a MailboxError: the failure is recorded on the mailbox and returned."""
+    report = ScanReport(mailbox.pk)
+    token = uuid.uuid4().hex
+    if not _acquire(mailbox, token, wait_for_lock):
+        report.busy = True
+        return report
+    own_client = client is None
+    try:
+        if own_client:
+            client = open_mailbox(mailbox)
+        reader = FolderReader(client)
+        discovered = None
+        if folders is None:
+            folders = mailbox.folders or discover_folders(reader)
+            discovered = None if mailbox.folders else folders
+        for name in folders:
+            report.folders.append(_scan_folder_safely(reader, mailbox, name, token))
+        problems = [f"{f.folder}: {f.error}" for f in report.folders if f.error]
+        if problems:
+            mailbox.record_failure(" ".join(problems))
+        else:
+            mailbox.record_success(report.examined, discovered)
+    except MailboxError as exc:
+        log.warning("mailbox %s: %s", mailbox.pk, exc)
+        mailbox.record_failure(str(exc), auth=exc.is_auth)
+        exc.recorded = True
+        report.error = exc
+    except Exception:
+        log.exception("mailbox %s: unexpected error while scanning", mailbox.pk)
+        mailbox.record_failure("Unexpected error while scanning; the server log has the details.")
+        raise
+    finally:
+        mailbox.unlock(token)
+        if own_client:
+            close(client)
+    return report
+
+
+def _acquire(mailbox: Mailbox, token: str, wait: float) -> bool:
+    deadline = time.monotonic() + wait
+    while not mailbox.try_lock(token):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def _scan_folder_safely(reader: FolderReader, mailbox: Mailbox, name: str, token: str) -> FolderReport:
+    try:
+        return scan_folder(reader, mailbox, name, token)
+    except MailboxError as exc:
+        if exc.step != "folder":
+            raise  # the connection is gone: the other folders cannot be read either
+        return FolderReport(name, error=str(exc))
+
+
+def scan_folder(reader: FolderReader, mailbox: Mailbox, name: str, token: str) -> FolderReport:
+    report = FolderReport(name)
+    state = reader.examine(name)
+    cursor = FolderCursor.objects.filter(mailbox=mailbox, folder=name).first()
+    if cursor and cursor.uidvalidity == state.uidvalidity:
+        if state.uidnext is not None and state.uidnext <= cursor.last_uid + 1:
+            return report  # nothing new: one EXAMINE, whatever the folder's size
+        uids = reader.uids_after(cursor.last_uid)
+    else:
+        # First pass, or the server renumbered the folder: read the backfill window again;
+        # findings are keyed by Message-ID, so nothing already recorded is recorded twice.
+        since = (timezone.now() - timedelta(days=mailbox.backfill_days)).date()
+        uids = reader.uids_since(since, below=state.uidnext)
+    last = 0
+    for start in range(0, len(uids), HEADER_BATCH):
+        batch = uids[start:start + HEADER_BATCH]
+        candidates = [h for h in reader.headers(batch) if worth_reading_headers(h.header)]
+        hits = []
+        for uid, raw in reader.bodies(candidates):
+            detected = detect(raw)
+            if worth_storing(detected):
+                hits.append(Hit(uid, detected, message_key(detected, raw)))
+        if not mailbox.renew_lock(token):
+            raise MailboxError("read", "Another scan took this mailbox over; this pass stopped.")
+        report.found += record_batch(mailbox, name, state.uidvalidity, batch[-1], hits, len(batch))
+        report.examined += len(batch)
+        report.candidates += len(candidates)
+        last = batch[-1]
+    # Everything below UIDNEXT (as of EXAMINE) has now been read or lies outside the window.
+    top = max(last, (state.uidnext or 1) - 1)
+    if top > last or not uids:
+        move_cursor(mailbox, name, state.uidvalidity, top)
+    return report

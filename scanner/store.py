@@ -1,0 +1,112 @@
+"""Record the detector's findings exactly once: one transaction per batch, together with the cursor.
+
+A crash between batches keeps what was committed and its cursor; a crash inside a batch keeps
+neither, so the next pass reads that batch again and the unique keys turn repeats into no-ops.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+
+from .detect import Finding as Detected
+from .detect import mask_code
+from .models import Finding, FolderCursor, Mailbox, Sighting
+
+
+@dataclass
+class Hit:
+    """One flagged message of a batch: where it is, what the detector said, and its dedupe key."""
+
+    uid: int
+    detected: Detected
+    key: str
+
+
+def message_key(detected: Detected, raw: bytes) -> str:
+    """The Message-ID, else a hash of the header section: the same message copied to two
+    folders keeps its header, so both copies get the same key."""
+    if detected.message_id:
+        return detected.message_id[:300]
+    end = raw.find(b"\r\n\r\n")
+    end = raw.find(b"\n\n") if end < 0 else end
+    head = raw[: end if end >= 0 else 65536]
+    return "sha256:" + hashlib.sha256(head).hexdigest()
+
+
+def worth_storing(detected: Detected) -> bool:
+    return detected.category != "none"
+
+
+def finding_fields(detected: Detected) -> dict:
+    return {
+        "message_id": (detected.message_id or "")[:300],
+        "subject": (detected.subject or "")[:300],
+        "category": detected.category,
+        "provider": detected.provider or "",
+        "template": detected.template or "",
+        "language": detected.language or "",
+        "codes_masked": [mask_code(code) for code in detected.codes],
+        "account_hint": (detected.account_hint or "")[:254],
+        "sent_at": detected.sent_at,
+        "sender_auth": detected.sender_auth,
+        "forwarded": detected.forwarded,
+        "signin": detected.signin.to_dict() if detected.signin else None,
+        "reasons": list(detected.reasons),
+        "error": (detected.error or "")[:200],
+    }
+
+
+def _finding(owner_id: int, hit: Hit) -> tuple[Finding, bool]:
+    defaults = finding_fields(hit.detected)
+    return Finding.objects.get_or_create(owner_id=owner_id, message_key=hit.key, defaults=defaults)
+
+
+@transaction.atomic
+def record_batch(mailbox: Mailbox, folder: str, uidvalidity: int, last_uid: int, hits: list[Hit], examined: int) -> int:
+    """Store one batch's findings and move the folder's cursor to last_uid. Returns new findings."""
+    new = 0
+    for hit in hits:
+        finding, created = _finding(mailbox.owner_id, hit)
+        new += created
+        here = Sighting.objects.filter(finding=finding, mailbox=mailbox, folder=folder).first()
+        if here is None:
+            Sighting.objects.get_or_create(
+                mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, uid=hit.uid, defaults={"finding": finding}
+            )
+        elif (here.uidvalidity, here.uid) != (uidvalidity, hit.uid):
+            # The folder was renumbered (UIDVALIDITY changed): same message, new address.
+            Sighting.objects.filter(pk=here.pk).update(uidvalidity=uidvalidity, uid=hit.uid)
+    _advance_cursor(mailbox, folder, uidvalidity, last_uid, examined)
+    return new
+
+
+@transaction.atomic
+def move_cursor(mailbox: Mailbox, folder: str, uidvalidity: int, last_uid: int) -> None:
+    """Move the cursor past UIDs that were read and held nothing worth storing."""
+    _advance_cursor(mailbox, folder, uidvalidity, last_uid, 0)
+
+
+def _advance_cursor(mailbox: Mailbox, folder: str, uidvalidity: int, last_uid: int, examined: int) -> None:
+    start = {"uidvalidity": uidvalidity, "last_uid": last_uid, "examined": examined}
+    cursor, created = FolderCursor.objects.select_for_update().get_or_create(mailbox=mailbox, folder=folder,
+                                                                             defaults=start)
+    if created:
+        return
+    if cursor.uidvalidity != uidvalidity:
+        FolderCursor.objects.filter(pk=cursor.pk).update(uidvalidity=uidvalidity, last_uid=last_uid, examined=examined)
+    elif last_uid > cursor.last_uid or examined:
+        FolderCursor.objects.filter(pk=cursor.pk).update(
+            last_uid=max(last_uid, cursor.last_uid), examined=F("examined") + examined
+        )
+
+
+@transaction.atomic
+def record_import(owner_id: int, source: str, detected: Detected, key: str) -> bool:
+    """One message from a file given to import_mail. Returns True when the finding is new."""
+    finding, created = _finding(owner_id, Hit(0, detected, key))
+    Sighting.objects.get_or_create(finding=finding, mailbox=None, folder=source[:500])
+    return created

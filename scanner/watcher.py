@@ -1,0 +1,134 @@
+"""Near real time: one thread per watched folder holds an IMAP IDLE connection and scans on news.
+
+A thread loops (it never recurses) over connect, scan, IDLE; on a failure it waits with capped
+exponential backoff and connects again. Servers without IDLE are polled on the same connection.
+The supervisor starts and stops threads as mailboxes are added, edited, paused or removed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.db import close_old_connections, connections
+
+from .imap.connect import close
+from .imap.errors import MailboxError
+from .imap.idle import RENEW_AFTER, wait_for_news
+from .imap.reader import FolderReader
+from .models import Mailbox
+from .scanning import discover_folders, open_mailbox, scan_mailbox
+
+log = logging.getLogger(__name__)
+
+BACKOFF_FIRST = 2.0
+BACKOFF_MAX = 300.0
+
+
+class FolderWatch(threading.Thread):
+    def __init__(self, mailbox_id: int, folder: str, version, renew_after: float = RENEW_AFTER):
+        super().__init__(name=f"watch-{mailbox_id}-{folder}", daemon=True)
+        self.mailbox_id = mailbox_id
+        self.folder = folder
+        self.version = version
+        self.renew_after = renew_after
+        self.halt = threading.Event()
+
+    def stop(self) -> None:
+        self.halt.set()
+
+    def run(self) -> None:
+        backoff = BACKOFF_FIRST
+        try:
+            while not self.halt.is_set():
+                try:
+                    self._session()
+                    backoff = BACKOFF_FIRST
+                except MailboxError as exc:
+                    log.warning("watch %s %r: %s; retrying in %.0f s", self.mailbox_id, self.folder, exc, backoff)
+                    if not getattr(exc, "recorded", False):
+                        self._record(exc)
+                    if exc.is_auth and Mailbox.objects.filter(pk=self.mailbox_id, state=Mailbox.State.PAUSED).exists():
+                        return  # paused after repeated sign-in failures: stop knocking
+                except Mailbox.DoesNotExist:
+                    return
+                except Exception:
+                    log.exception("watch %s %r: unexpected error; retrying in %.0f s",
+                                  self.mailbox_id, self.folder, backoff)
+                finally:
+                    close_old_connections()
+                self.halt.wait(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX)
+        finally:
+            connections.close_all()
+
+    def _record(self, exc: MailboxError) -> None:
+        mailbox = Mailbox.objects.filter(pk=self.mailbox_id).first()
+        if mailbox:
+            mailbox.record_failure(str(exc), auth=exc.is_auth)
+
+    def _session(self) -> None:
+        mailbox = Mailbox.objects.get(pk=self.mailbox_id)
+        client = open_mailbox(mailbox)
+        try:
+            reader = FolderReader(client)
+            if not mailbox.folders and not mailbox.discovered_folders:
+                Mailbox.objects.filter(pk=mailbox.pk).update(discovered_folders=discover_folders(reader))
+            idle = client.has_capability("IDLE")
+            while not self.halt.is_set():
+                report = scan_mailbox(mailbox, client=client, folders=[self.folder], wait_for_lock=60)
+                if report.error:
+                    raise report.error
+                close_old_connections()
+                if not idle:
+                    self.halt.wait(mailbox.poll_minutes * 60)
+                    continue
+                reader.examine(self.folder)  # IDLE watches the selected folder; a busy pass may not have selected it
+                wait_for_news(client, self.halt, self.renew_after)
+        finally:
+            close(client)
+
+
+class Supervisor:
+    """Keeps one FolderWatch per (enabled mailbox, folder) running, until stop is set."""
+
+    def __init__(self, stop: threading.Event, refresh: float = 30.0, renew_after: float = RENEW_AFTER):
+        self.stop_event = stop
+        self.refresh = refresh
+        self.renew_after = renew_after
+        self.watches: dict[tuple[int, str], FolderWatch] = {}
+
+    def wanted(self) -> dict[tuple[int, str], object]:
+        return {
+            (mailbox.pk, folder): mailbox.updated_at
+            for mailbox in Mailbox.objects.watchable()
+            for folder in mailbox.watched_folders()
+        }
+
+    def reconcile(self) -> None:
+        wanted = self.wanted()
+        for key, watch in list(self.watches.items()):
+            if wanted.get(key) != watch.version or not watch.is_alive():
+                watch.stop()
+                del self.watches[key]
+        for key, version in wanted.items():
+            if key not in self.watches:
+                watch = FolderWatch(key[0], key[1], version, self.renew_after)
+                self.watches[key] = watch
+                watch.start()
+
+    def run(self) -> None:
+        try:
+            while not self.stop_event.is_set():
+                try:
+                    self.reconcile()
+                except Exception:
+                    log.exception("watch: cannot read the mailbox list; trying again")
+                finally:
+                    close_old_connections()
+                self.stop_event.wait(self.refresh)
+        finally:
+            for watch in self.watches.values():
+                watch.stop()
+            for watch in self.watches.values():
+                watch.join(timeout=10)

@@ -1,0 +1,42 @@
+"""Shared fixtures: a real Dovecot per test, members, and mailboxes linked to that Dovecot."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.dovecot import MISSING, Dovecot, dovecot_binary
+
+
+@pytest.fixture
+def dovecot():
+    if dovecot_binary() is None:
+        pytest.fail(MISSING, pytrace=False)
+    server = Dovecot({"alice": "alice-pass-1", "bob": "bob-pass-2"}).start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def member(django_user_model):
+    return django_user_model.objects.create_user("alice", password="a long household password 1")
+
+
+@pytest.fixture
+def other_member(django_user_model):
+    return django_user_model.objects.create_user("bob", password="a long household password 2")
+
+
+@pytest.fixture
+def make_mailbox(dovecot):
+    from scanner.models import Mailbox
+
+    def make(owner, user="alice", security="ssl", folders=None, **fields):
+        port = dovecot.imaps_port if security == "ssl" else dovecot.imap_port
+        mailbox = Mailbox(owner=owner, label=f"{user} test", host="127.0.0.1", port=port, security=security,
+                          username=user, ca_file=str(dovecot.ca_file), folders=folders or [], **fields)
+        mailbox.set_secret(dovecot.users[user])
+        mailbox.full_clean()
+        mailbox.save()
+        return mailbox
+
+    return make

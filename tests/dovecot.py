@@ -1,0 +1,239 @@
+"""A private, real Dovecot IMAP server on 127.0.0.1 for tests and benchmarks.
+
+Plain IMAP with STARTTLS on one port, IMAPS on another, a certificate signed by a throw-away CA
+(its file is `ca_file`), users from a passwd file, Maildir storage, and a \\Junk folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from imapclient import IMAPClient
+
+MISSING = (
+    "Dovecot is not installed, and the IMAP tests need a real server: run `make test` as root "
+    "(it installs them), or `apt-get install -y dovecot-core dovecot-imapd`."
+)
+
+CONFIG = """\
+protocols = imap
+listen = 127.0.0.1
+base_dir = {root}/run
+state_dir = {root}/state
+instance_name = {name}
+log_path = {root}/dovecot.log
+ssl = yes
+ssl_cert = <{root}/server.pem
+ssl_key = <{root}/server.key
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:{root}/mail/%u
+mail_fsync = never
+mail_max_userip_connections = 50
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid=nobody gid=nogroup home={root}/mail/%u
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox Junk {{
+    special_use = \\Junk
+    auto = subscribe
+  }}
+  mailbox Sent {{
+    special_use = \\Sent
+    auto = subscribe
+  }}
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {imap_port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {imaps_port}
+    ssl = yes
+  }}
+}}
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+"""
+
+
+def dovecot_binary() -> str | None:
+    return shutil.which("dovecot") or next((p for p in ("/usr/sbin/dovecot",) if os.access(p, os.X_OK)), None)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Dovecot:
+    def __init__(self, users: dict[str, str] | None = None):
+        binary = dovecot_binary()
+        if binary is None:
+            raise RuntimeError(MISSING)
+        self.binary = binary
+        self.users = dict(users or {"alice": "alice-pass-1"})
+        self.root = Path(tempfile.mkdtemp(prefix="otpdash-dovecot-"))
+        self.root.chmod(0o755)  # the mail processes run as nobody and must reach mail/
+        self.name = f"otpdash-{uuid.uuid4().hex[:12]}"
+        self.imap_port = free_port()
+        self.imaps_port = free_port()
+        self.config = self.root / "dovecot.conf"
+        self._write_files()
+
+    # --- files ---
+    def _write_files(self) -> None:
+        for sub in ("run", "state", "mail"):
+            (self.root / sub).mkdir()
+        self._write_certificates()
+        self.write_passwd()
+        self.config.write_text(CONFIG.format(root=self.root, name=self.name, imap_port=self.imap_port,
+                                             imaps_port=self.imaps_port))
+        shutil.chown(self.root / "mail", "nobody", "nogroup")
+
+    def write_passwd(self) -> None:
+        lines = [f"{user}:{{PLAIN}}{password}::::::" for user, password in self.users.items()]
+        (self.root / "passwd").write_text("\n".join(lines) + "\n")
+
+    def _write_certificates(self) -> None:
+        now = dt.datetime.now(dt.timezone.utc)
+        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "OTP Dash test CA")])
+        ca = (
+            x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256())
+        )
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256())
+        )
+        self.ca_file = self.root / "ca.pem"
+        self.ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+        (self.root / "server.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        server_key = self.root / "server.key"
+        server_key.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                 serialization.NoEncryption()))
+        server_key.chmod(0o600)
+
+    # --- process ---
+    @property
+    def pid_file(self) -> Path:
+        return self.root / "run" / "master.pid"
+
+    def start(self) -> Dovecot:
+        (self.root / "run" / "anvil-auth-penalty").unlink(missing_ok=True)
+        # The daemon keeps inherited pipes open, so its output goes to a file, not to a pipe.
+        with open(self.root / "start.err", "w+") as err:
+            code = subprocess.call([self.binary, "-c", str(self.config)], stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=err, timeout=30)
+            err.seek(0)
+            if code != 0:
+                raise RuntimeError(f"dovecot did not start: {err.read().strip()}\n{self.log()}")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.imap_port), timeout=1) as sock:
+                    if sock.recv(100).startswith(b"* OK"):
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"dovecot did not answer on port {self.imap_port}\n{self.log()}")
+
+    def stop(self) -> None:
+        """SIGTERM the master and wait for its pid file to go (kill -0 sees zombies here)."""
+        try:
+            pid = int(self.pid_file.read_text().split()[0])
+        except (FileNotFoundError, ValueError, IndexError):
+            return
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            self.pid_file.unlink(missing_ok=True)
+            return
+        deadline = time.monotonic() + 10
+        while self.pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def log(self) -> str:
+        path = self.root / "dovecot.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+    def doveadm(self, *args: str) -> str:
+        doveadm = shutil.which("doveadm") or "/usr/bin/doveadm"
+        result = subprocess.run([doveadm, "-c", str(self.config), *args], capture_output=True, text=True, timeout=30)
+        if result.returncode != 0:
+            raise RuntimeError(f"doveadm {' '.join(args)} failed: {result.stderr.strip()}")
+        return result.stdout
+
+    # --- mail ---
+    def client(self, user: str = "alice") -> IMAPClient:
+        client = IMAPClient("127.0.0.1", self.imap_port, ssl=False, timeout=30)
+        client.login(user, self.users[user])
+        return client
+
+    def append(self, messages: list, folder: str = "INBOX", user: str = "alice") -> None:
+        """Seed with MULTIAPPEND in batches: one APPEND per message is far too slow for big folders."""
+        client = self.client(user)
+        try:
+            for start in range(0, len(messages), 500):
+                client.multiappend(folder, messages[start:start + 500])
+        finally:
+            client.logout()
+
+    def flags(self, folder: str = "INBOX", user: str = "alice") -> dict[int, tuple]:
+        client = self.client(user)
+        try:
+            client.select_folder(folder, readonly=True)
+            uids = client.search(["ALL"])
+            return {uid: tuple(sorted(data[b"FLAGS"])) for uid, data in client.fetch(uids, ["FLAGS"]).items()} if uids else {}
+        finally:
+            client.logout()
