@@ -44,6 +44,7 @@ auth_mechanisms = plain login
 mail_location = maildir:{root}/mail/%u
 mail_fsync = never
 mail_max_userip_connections = 50
+shutdown_clients = yes
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd
@@ -194,6 +195,19 @@ class Dovecot:
         deadline = time.monotonic() + 10
         while self.pid_file.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
+        self._kill_leftovers()
+
+    def _kill_leftovers(self) -> None:
+        """Connections already open outlive the master; a stopped server must drop them too."""
+        marker = f"dovecot-{self.name}/".encode()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if (entry / "cmdline").read_bytes().startswith(marker):
+                    os.kill(int(entry.name), signal.SIGKILL)
+            except (OSError, ProcessLookupError):
+                continue
 
     def restart(self) -> None:
         self.stop()
