@@ -1,7 +1,8 @@
 """A private, real Dovecot IMAP server on 127.0.0.1 for tests and benchmarks.
 
 Plain IMAP with STARTTLS on one port, IMAPS on another, a certificate signed by a throw-away CA
-(its file is `ca_file`), users from a passwd file, Maildir storage, and a \\Junk folder.
+(its file is `ca_file`), valid for 127.0.0.1 and localhost but also listening on 127.0.0.2 (a
+name the certificate does not cover), users from a passwd file, Maildir storage, and a \\Junk folder.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ MISSING = (
 
 CONFIG = """\
 protocols = imap
-listen = 127.0.0.1
+listen = 127.0.0.1, 127.0.0.2
 base_dir = {root}/run
 state_dir = {root}/state
 instance_name = {name}
@@ -67,11 +68,11 @@ namespace inbox {{
 }}
 service imap-login {{
   inet_listener imap {{
-    address = 127.0.0.1
+    address = 127.0.0.1, 127.0.0.2
     port = {imap_port}
   }}
   inet_listener imaps {{
-    address = 127.0.0.1
+    address = 127.0.0.1, 127.0.0.2
     port = {imaps_port}
     ssl = yes
   }}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import imaplib
 import ipaddress
+import logging
 import socket
 import ssl
 from dataclasses import dataclass, field
@@ -12,6 +13,10 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from .errors import MailboxError
+
+# imapclient's imaplib logger prints every server line at DEBUG, message text and codes included.
+# Dropped at the source, so no logging configuration can ever turn it on.
+logging.getLogger("imapclient.imaplib").addFilter(lambda record: record.levelno > logging.DEBUG)
 
 APP_PASSWORD_HINT = (
     "Check the username (usually the full address) and password. Gmail, Yahoo, iCloud, Fastmail and "
