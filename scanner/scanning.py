@@ -43,6 +43,7 @@ class FolderReport:
 class ScanReport:
     mailbox_id: int
     busy: bool = False
+    waited: float = 0.0  # seconds spent waiting for another scan of this mailbox to finish
     folders: list[FolderReport] = field(default_factory=list)
     error: MailboxError | None = None
 
@@ -84,9 +85,11 @@ def scan_mailbox(mailbox: Mailbox, *, client: IMAPClient | None = None, folders:
     """One pass. Never raises a MailboxError: the failure is recorded on the mailbox and returned."""
     report = ScanReport(mailbox.pk)
     token = uuid.uuid4().hex
+    started = time.monotonic()
     if not _acquire(mailbox, token, wait_for_lock):
         report.busy = True
         return report
+    report.waited = time.monotonic() - started
     own_client = client is None
     try:
         if own_client:

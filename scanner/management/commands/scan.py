@@ -26,6 +26,8 @@ class Command(BaseCommand):
             if report.busy:
                 self.stdout.write(f"{box.pk} {box.label}: another scan is running; skipped")
                 continue
+            if report.waited > 0.1:
+                self.stdout.write(f"{box.pk} {box.label}: waited {report.waited:.1f} s for another scan to finish")
             for folder in report.folders:
                 line = f"{box.pk} {box.label} / {folder.folder}: examined {folder.examined}, " \
                        f"read {folder.candidates}, new findings {folder.found}"
