@@ -159,7 +159,7 @@ def scan_folder(reader: FolderReader, mailbox: Mailbox, name: str, token: str) -
         candidates = [h for h in reader.headers(batch) if worth_reading_headers(h.header)]
         hits = []
         for uid, raw in reader.bodies(candidates):
-            detected = detect(raw)
+            detected = detect(raw, prefiltered=True)
             if worth_storing(detected):
                 hits.append(Hit(uid, detected, message_key(detected, raw)))
         if not mailbox.renew_lock(token):

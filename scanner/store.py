@@ -60,28 +60,50 @@ def finding_fields(detected: Detected) -> dict:
     }
 
 
-def _finding(owner_id: int, hit: Hit) -> tuple[Finding, bool]:
-    defaults = finding_fields(hit.detected)
-    return Finding.objects.get_or_create(owner_id=owner_id, message_key=hit.key, defaults=defaults)
+def _findings(owner_id: int, hits: list[Hit]) -> tuple[dict[str, int], set[str]]:
+    """The finding id of every hit's key, creating what is missing. A few queries per batch,
+    not per message; a concurrent insert of the same key (another mailbox of the same member)
+    is absorbed by the unique constraint."""
+    keys = {hit.key for hit in hits}
+    ids = dict(Finding.objects.filter(owner_id=owner_id, message_key__in=keys).values_list("message_key", "pk"))
+    missing: dict[str, Hit] = {}
+    for hit in hits:
+        if hit.key not in ids:
+            missing.setdefault(hit.key, hit)
+    if missing:
+        rows = [Finding(owner_id=owner_id, message_key=key, **finding_fields(hit.detected))
+                for key, hit in missing.items()]
+        Finding.objects.bulk_create(rows, ignore_conflicts=True)
+        ids.update(Finding.objects.filter(owner_id=owner_id, message_key__in=list(missing))
+                   .values_list("message_key", "pk"))
+    return ids, set(missing)
 
 
 @transaction.atomic
 def record_batch(mailbox: Mailbox, folder: str, uidvalidity: int, last_uid: int, hits: list[Hit], examined: int) -> int:
     """Store one batch's findings and move the folder's cursor to last_uid. Returns new findings."""
-    new = 0
+    ids, created = _findings(mailbox.owner_id, hits)
+    here = {
+        finding_id: (pk, validity)
+        for pk, finding_id, validity in Sighting.objects.filter(
+            mailbox=mailbox, folder=folder, finding_id__in=set(ids.values())
+        ).values_list("pk", "finding_id", "uidvalidity")
+    }
+    fresh = []
     for hit in hits:
-        finding, created = _finding(mailbox.owner_id, hit)
-        new += created
-        here = Sighting.objects.filter(finding=finding, mailbox=mailbox, folder=folder).first()
-        if here is None:
-            Sighting.objects.get_or_create(
-                mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, uid=hit.uid, defaults={"finding": finding}
-            )
-        elif (here.uidvalidity, here.uid) != (uidvalidity, hit.uid):
+        finding_id = ids[hit.key]
+        seen = here.get(finding_id)
+        if seen is None:
+            fresh.append(Sighting(finding_id=finding_id, mailbox=mailbox, folder=folder, uidvalidity=uidvalidity,
+                                  uid=hit.uid))
+            here[finding_id] = (None, uidvalidity)
+        elif seen[0] is not None and seen[1] != uidvalidity:
             # The folder was renumbered (UIDVALIDITY changed): same message, new address.
-            Sighting.objects.filter(pk=here.pk).update(uidvalidity=uidvalidity, uid=hit.uid)
+            Sighting.objects.filter(pk=seen[0]).update(uidvalidity=uidvalidity, uid=hit.uid)
+            here[finding_id] = (None, uidvalidity)
+    Sighting.objects.bulk_create(fresh, ignore_conflicts=True)
     _advance_cursor(mailbox, folder, uidvalidity, last_uid, examined)
-    return new
+    return len(created)
 
 
 @transaction.atomic
@@ -107,6 +129,6 @@ def _advance_cursor(mailbox: Mailbox, folder: str, uidvalidity: int, last_uid: i
 @transaction.atomic
 def record_import(owner_id: int, source: str, detected: Detected, key: str) -> bool:
     """One message from a file given to import_mail. Returns True when the finding is new."""
-    finding, created = _finding(owner_id, Hit(0, detected, key))
-    Sighting.objects.get_or_create(finding=finding, mailbox=None, folder=source[:500])
-    return created
+    ids, created = _findings(owner_id, [Hit(0, detected, key)])
+    Sighting.objects.get_or_create(finding_id=ids[key], mailbox=None, folder=source[:500])
+    return bool(created)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from email.message import Message
+from functools import lru_cache
 
 import authres
 
@@ -22,7 +23,7 @@ _PASSING = {"pass", "bestguesspass"}
 _FAILING = {"fail", "softfail", "permerror", "hardfail"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class AuthResults:
     present: bool = False
     dmarc: str | None = None
@@ -30,7 +31,7 @@ class AuthResults:
     compauth: str | None = None
     spf: str | None = None
     spf_domain: str | None = None
-    dkim: list[tuple[str, str]] = field(default_factory=list)  # (result, signing domain)
+    dkim: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (result, signing domain)
 
 
 def top_results(msg: Message) -> AuthResults:
@@ -40,23 +41,27 @@ def top_results(msg: Message) -> AuthResults:
     return parse_value(" ".join(str(values[0]).split()))
 
 
+@lru_cache(maxsize=4096)
 def parse_value(value: str) -> AuthResults:
+    """Cached: a receiving server writes the same results for every mail of one sender, and
+    authres's parser compiles its patterns on every call."""
     value = value.strip().rstrip(";").strip()
     first = value.split(";", 1)[0]
     if "=" in first:  # Exchange Online omits the authserv-id that RFC 8601 requires
         value = "authserv.invalid; " + value
-    out = AuthResults(present=True)
+    out = {"present": True, "dkim": []}
     try:
         header = authres.AuthenticationResultsHeader.parse_value(value)
         for result in header.results:
             props = {f"{p.type}.{p.name}".lower(): str(p.value) for p in result.properties}
             _take(out, result.method.lower(), (result.result or "").lower(), props)
     except Exception:
+        out = {"present": True, "dkim": []}
         _fallback(out, value)
-    return out
+    return AuthResults(**{**out, "dkim": tuple(out["dkim"])})
 
 
-def _fallback(out: AuthResults, value: str) -> None:
+def _fallback(out: dict, value: str) -> None:
     for chunk in _COMMENT.sub(" ", value).split(";")[1:]:
         found = _FALLBACK_RESULT.search(";" + chunk)
         if not found:
@@ -65,19 +70,19 @@ def _fallback(out: AuthResults, value: str) -> None:
         _take(out, found.group(1).lower(), found.group(2).lower(), props)
 
 
-def _take(out: AuthResults, method: str, result: str, props: dict) -> None:
-    if method == "dmarc" and out.dmarc is None:
-        out.dmarc = result
-        out.dmarc_from = props.get("header.from", "").lower() or None
-    elif method == "compauth" and out.compauth is None:
-        out.compauth = result
-    elif method == "spf" and out.spf is None:
-        out.spf = result
+def _take(out: dict, method: str, result: str, props: dict) -> None:
+    if method == "dmarc" and "dmarc" not in out:
+        out["dmarc"] = result
+        out["dmarc_from"] = props.get("header.from", "").lower() or None
+    elif method == "compauth" and "compauth" not in out:
+        out["compauth"] = result
+    elif method == "spf" and "spf" not in out:
+        out["spf"] = result
         mailfrom = props.get("smtp.mailfrom", "")
-        out.spf_domain = mailfrom.rpartition("@")[2].lower() or None
+        out["spf_domain"] = mailfrom.rpartition("@")[2].lower() or None
     elif method == "dkim":
         domain = props.get("header.d") or props.get("header.i", "").rpartition("@")[2]
-        out.dkim.append((result, domain.lower()))
+        out["dkim"].append((result, domain.lower()))
 
 
 def verdict(results: AuthResults, from_domain: str) -> str:

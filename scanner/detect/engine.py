@@ -16,13 +16,18 @@ from .phishing import Sender, tells
 _FORWARD_PREFIX = re.compile(lexicon.FORWARD_PREFIX, re.I)
 _MS_ACCOUNT = re.compile("|".join(lexicon.MICROSOFT_ACCOUNT), re.I)
 _MAX_DEPTH = 3
+_FOLD = re.compile(rb"\r?\n[ \t]")
+_HINT = re.compile("|".join(map(re.escape, lexicon.HEADER_HINTS)))  # substring search, all hints at once
 
 
-def detect(raw: bytes) -> Finding:
-    """Classify one message. Never raises: whatever the bytes, a Finding comes back."""
+def detect(raw: bytes, prefiltered: bool = False) -> Finding:
+    """Classify one message. Never raises: whatever the bytes, a Finding comes back.
+    `prefiltered`: the caller already had worth_reading_headers() say yes, so go straight to reading."""
     try:
         if not isinstance(raw, (bytes, bytearray)):
             raw = str(raw).encode("utf-8", "surrogateescape")
+        if prefiltered:
+            return analyse(message.parse(bytes(raw)), depth=0)
         return _detect(bytes(raw))
     except Exception as exc:  # the promise is "never raise"; tests assert this branch stays unused
         return Finding(error=f"internal error: {type(exc).__name__}")
@@ -34,9 +39,26 @@ def worth_reading_headers(header: bytes) -> bool:
     Blind spot: a message forwarded as an attachment under a subject with no keyword and no
     forward prefix; mail clients add "Fwd:" and the like."""
     try:
-        return _worth_reading(message.parse_headers_only(bytes(header)), b"")
+        text = _plain_header_text(bytes(header))
+        if text is None:  # encoded words or another charset: the real parser decodes them
+            return _worth_reading(message.parse_headers_only(bytes(header)), b"")
+        if _HINT.search(text):
+            return True
+        subject = next((line[8:] for line in text.split("\n") if line.startswith("subject:")), "")
+        return bool(_FORWARD_PREFIX.search(subject.strip()))
     except Exception:  # a header we cannot read: let the full detector decide
         return True
+
+
+def _plain_header_text(header: bytes) -> str | None:
+    """Unfolded, lower-cased header text when reading it needs no decoding (the common case,
+    and a scanner asks this for every message in a mailbox)."""
+    if b"=?" in header:
+        return None
+    try:
+        return _FOLD.sub(b" ", header).decode("utf-8").lower()
+    except UnicodeDecodeError:
+        return None
 
 
 def _detect(raw: bytes) -> Finding:

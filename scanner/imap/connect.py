@@ -114,6 +114,7 @@ def _open(account: Account) -> IMAPClient:
         client = IMAPClient(
             account.host, account.port, ssl=account.security == "ssl", ssl_context=context, timeout=account.timeout
         )
+        client._imap.debug = 0  # imaplib would format every line for a log the filter above drops
         if account.security == "starttls":
             if not client.has_capability("STARTTLS"):
                 close(client)

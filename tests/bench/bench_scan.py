@@ -1,0 +1,158 @@
+"""make bench-scan: a first scan of 20,000 messages against a bare imaplib floor, a pass with no
+new mail, IDLE latency with `watch` running, and the scan's peak memory.
+
+Last line: initial_ratio=X incremental_ms=Y idle_latency_ms=Z peak_rss_mb=W
+"""
+
+from __future__ import annotations
+
+import imaplib
+import multiprocessing
+import os
+import resource
+import signal
+import ssl
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+TOTAL = int(os.environ.get("BENCH_MESSAGES", "20000"))
+HEADER_ITEM = "(BODY.PEEK[HEADER.FIELDS (FROM SENDER REPLY-TO SUBJECT)] RFC822.SIZE)"
+
+
+def seed(dovecot, total: int) -> None:
+    """In a child process, so the 20,000 generated messages never count towards the scan's memory."""
+    from tests.mailgen import mailbox_mix
+
+    messages, codes, fakes = mailbox_mix(total)
+    dovecot.append(messages)
+    print(f"seeded {total} messages ({sum(map(len, messages)) / 1e6:.0f} MB): {codes} code mails, "
+          f"{fakes} lookalikes", flush=True)
+
+
+def baseline(dovecot, special_uids: list[int]) -> float:
+    """The floor: stdlib imaplib, the same header fields of every message and the whole code mails
+    and lookalikes, unparsed."""
+    started = time.perf_counter()
+    context = ssl.create_default_context(cafile=str(dovecot.ca_file))
+    imap = imaplib.IMAP4_SSL("127.0.0.1", dovecot.imaps_port, ssl_context=context)
+    imap.login("alice", dovecot.users["alice"])
+    imap.select("INBOX", readonly=True)
+    imap.uid("FETCH", "1:*", HEADER_ITEM)
+    for start in range(0, len(special_uids), 25):
+        imap.uid("FETCH", ",".join(map(str, special_uids[start:start + 25])), "(BODY.PEEK[])")
+    imap.logout()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="otpdash-bench-"))
+    os.environ.update(OTPDASH_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="otpdash.settings",
+                      OTPDASH_LOG_LEVEL="WARNING")
+    os.environ.pop("DATABASE_URL", None)  # the embedded default, as `make run` serves it
+    from tests.dovecot import MISSING, Dovecot, dovecot_binary
+
+    if dovecot_binary() is None:
+        sys.exit(MISSING)
+    dovecot = Dovecot().start()
+    watch = None
+    try:
+        child = multiprocessing.get_context("fork").Process(target=seed, args=(dovecot, TOTAL))
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            sys.exit("seeding failed")
+
+        import django
+
+        django.setup()
+        from django.contrib.auth.models import User
+        from django.core.management import call_command
+
+        from scanner.models import Finding, Mailbox
+        from scanner.scanning import scan_mailbox
+        from tests.mailgen import code_mail
+
+        call_command("migrate", verbosity=0)
+        special = [n + 1 for n in range(TOTAL) if n % 50 == 25 or n % 100 == 60]
+        baseline(dovecot, special)  # warm Dovecot's caches and indexes for both sides alike
+
+        def new_mailbox(owner: str) -> Mailbox:
+            mailbox = Mailbox(owner=User.objects.create_user(owner), label=owner, host="127.0.0.1",
+                              port=dovecot.imaps_port, security="ssl", username="alice",
+                              ca_file=str(dovecot.ca_file), folders=["INBOX"])
+            mailbox.set_secret(dovecot.users["alice"])
+            mailbox.save()
+            return mailbox
+
+        scans = []
+        for run in range(3):
+            mailbox = new_mailbox(f"bench{run}")
+            started = time.perf_counter()
+            report = scan_mailbox(mailbox)
+            scans.append(time.perf_counter() - started)
+            assert report.error is None and report.examined == TOTAL, report
+            assert report.found == len(special), report
+        peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        floors = [baseline(dovecot, special) for _ in range(3)]
+        initial_ratio = statistics.median(scans) / statistics.median(floors)
+        print(f"first scan {statistics.median(scans):.2f} s (runs {', '.join(f'{s:.2f}' for s in scans)}); "
+              f"imaplib floor {statistics.median(floors):.2f} s", flush=True)
+
+        passes = []
+        for _ in range(10):
+            started = time.perf_counter()
+            assert scan_mailbox(mailbox).examined == 0
+            passes.append((time.perf_counter() - started) * 1000)
+        incremental_ms = statistics.median(passes)
+        print(f"pass with no new mail: median {incremental_ms:.1f} ms (min {min(passes):.1f}, max {max(passes):.1f})",
+              flush=True)
+
+        from django.db import connections
+
+        connections.close_all()
+        Mailbox.objects.exclude(pk=mailbox.pk).update(enabled=False)
+        import subprocess
+
+        log = open(data_dir / "watch.log", "w")
+        watch = subprocess.Popen([sys.executable, "manage.py", "watch", "--refresh", "1"], cwd=ROOT,
+                                 env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
+        # Ready when the watcher's first pass has run (it records a success) and IDLE has begun.
+        before = Mailbox.objects.get(pk=mailbox.pk).last_success_at
+        deadline = time.monotonic() + 60
+        while Mailbox.objects.get(pk=mailbox.pk).last_success_at == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)
+        latencies = []
+        for n in range(10):
+            message_id = f"<code-{100000 + n}@otpdash.test>"
+            started = time.perf_counter()
+            dovecot.append([code_mail(100000 + n)])
+            while not Finding.objects.filter(owner=mailbox.owner, message_id=message_id).exists():
+                if time.perf_counter() - started > 30:
+                    sys.exit(f"no sighting 30 s after APPEND; watch log:\n{(data_dir / 'watch.log').read_text()}")
+                time.sleep(0.005)
+            latencies.append((time.perf_counter() - started) * 1000)
+            time.sleep(0.3)
+        idle_latency_ms = statistics.median(latencies)
+        print(f"APPEND to sighting with watch running: median {idle_latency_ms:.0f} ms "
+              f"(min {min(latencies):.0f}, max {max(latencies):.0f})", flush=True)
+        print(f"initial_ratio={initial_ratio:.2f} incremental_ms={incremental_ms:.1f} "
+              f"idle_latency_ms={idle_latency_ms:.0f} peak_rss_mb={peak_rss_mb:.1f}")
+    finally:
+        if watch is not None:
+            watch.send_signal(signal.SIGTERM)
+            watch.wait(timeout=20)
+        dovecot.destroy()
+        import shutil
+
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""The scanner's header-only pre-filter says yes to every message the full detector flags."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scanner.detect import detect, worth_reading_headers
+from scanner.detect.engine import _worth_reading
+from scanner.detect.message import parse_headers_only
+from tests.corpus_labels import CORPUS
+
+FIELDS = ("from", "sender", "reply-to", "subject")
+
+
+def header_fields(raw: bytes) -> bytes:
+    """What BODY.PEEK[HEADER.FIELDS (FROM SENDER REPLY-TO SUBJECT)] returns: those lines, folded as sent."""
+    end = re.search(rb"\r?\n\r?\n", raw)
+    head = raw[: end.start()] if end else raw
+    out, keep = [], False
+    for line in re.split(rb"(?<=\n)", head):
+        if line[:1] in (b" ", b"\t"):
+            if keep:
+                out.append(line)
+            continue
+        keep = line.split(b":", 1)[0].strip().lower().decode("latin-1") in FIELDS
+        if keep:
+            out.append(line)
+    return b"".join(out).rstrip(b"\r\n") + b"\r\n\r\n"
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.rglob("*.eml")), ids=lambda p: str(p.relative_to(CORPUS)))
+def test_every_flagged_corpus_message_passes_the_header_filter(path):
+    raw = path.read_bytes()
+    header = header_fields(raw)
+    fast = worth_reading_headers(header)
+    assert fast == _worth_reading(parse_headers_only(header), b"")
+    if detect(raw).category != "none":
+        assert fast, "the scanner would never fetch this message's body"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80), st.text(max_size=60))
+def test_the_fast_path_agrees_with_the_parser(subject, sender):
+    header = f"From: {sender} <x@example.org>\r\nSubject: {subject}\r\n\r\n".encode()
+    try:
+        parsed = _worth_reading(parse_headers_only(header), b"")
+    except Exception:
+        return
+    if parsed:  # the fast path may read more, never less
+        assert worth_reading_headers(header)
