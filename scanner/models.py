@@ -125,6 +125,11 @@ class Mailbox(models.Model):
         return bool(self.locked_until and self.locked_until > timezone.now())
 
     @property
+    def state_label(self) -> str:
+        state = self.display_state
+        return "scanning" if state == "scanning" else self.State(state).label
+
+    @property
     def display_state(self) -> str:
         if self.is_scanning:
             return "scanning"

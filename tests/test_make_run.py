@@ -48,6 +48,7 @@ def test_make_run_serves_and_stops_cleanly(tmp_path):
         assert status == 200 and "OTP Dash" in page
         wait_for(lambda: "running" in (tmp_path / "run.log").read_text().lower().split("worker", 1)[-1],
                  30, "the django-q2 cluster to report it is running")
+        wait_for(lambda: "watch: started" in (tmp_path / "run.log").read_text(), 30, "the IMAP watcher to start")
         assert (tmp_path / "data" / "otpdash.sqlite3").exists()
         assert f"http://127.0.0.1:{port}/" in (tmp_path / "run.log").read_text()
     finally:
@@ -60,3 +61,4 @@ def test_make_run_serves_and_stops_cleanly(tmp_path):
             raise AssertionError("make run did not stop on Ctrl-C: " + log_tail) from exc
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0, "the web server outlived Ctrl-C"
+    assert "watch: stopped" in (tmp_path / "run.log").read_text(), "the watcher did not stop cleanly"

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import mailbox_views as views
+
+urlpatterns = [
+    path("", views.mailbox_list, name="mailboxes"),
+    path("new/", views.mailbox_new, name="mailbox_new"),
+    path("test/", views.mailbox_test, name="mailbox_test"),
+    path("<uuid:code>/", views.mailbox_edit, name="mailbox_edit"),
+    path("<uuid:code>/test/", views.mailbox_test, name="mailbox_test_saved"),
+    path("<uuid:code>/pause/", views.mailbox_pause, name="mailbox_pause"),
+    path("<uuid:code>/scan/", views.mailbox_scan, name="mailbox_scan"),
+    path("<uuid:code>/remove/", views.mailbox_remove, name="mailbox_remove"),
+]
