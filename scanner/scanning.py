@@ -27,7 +27,7 @@ from .store import Hit, message_key, move_cursor, record_batch, worth_storing
 
 log = logging.getLogger(__name__)
 
-HEADER_BATCH = 500
+HEADER_BATCH = 1000  # header fields of this many UIDs per FETCH; one transaction each
 
 
 @dataclass
