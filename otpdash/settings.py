@@ -87,8 +87,14 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "otpdash.sqlite3",
-            # WAL and a busy timeout let the web server, the cluster and the watcher share one file.
-            "OPTIONS": {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+            # WAL and a busy timeout let the web server, the cluster and the watcher share one file;
+            # IMMEDIATE transactions take the write lock up front, so a writer waits its turn instead
+            # of failing with "database is locked" when it upgrades from reading.
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -7,6 +7,7 @@ messages only for the candidates. Each batch is one transaction together with th
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -81,12 +82,13 @@ def discover_folders(reader: FolderReader) -> list[str]:
 
 
 def scan_mailbox(mailbox: Mailbox, *, client: IMAPClient | None = None, folders: list[str] | None = None,
-                 wait_for_lock: float = 0.0) -> ScanReport:
-    """One pass. Never raises a MailboxError: the failure is recorded on the mailbox and returned."""
+                 wait_for_lock: float = 0.0, cancel: threading.Event | None = None) -> ScanReport:
+    """One pass. Never raises a MailboxError: the failure is recorded on the mailbox and returned.
+    Waits up to wait_for_lock seconds for another scan of the mailbox, unless cancel is set."""
     report = ScanReport(mailbox.pk)
     token = uuid.uuid4().hex
     started = time.monotonic()
-    if not _acquire(mailbox, token, wait_for_lock):
+    if not _acquire(mailbox, token, wait_for_lock, cancel or threading.Event()):
         report.busy = True
         return report
     report.waited = time.monotonic() - started
@@ -122,12 +124,13 @@ def scan_mailbox(mailbox: Mailbox, *, client: IMAPClient | None = None, folders:
     return report
 
 
-def _acquire(mailbox: Mailbox, token: str, wait: float) -> bool:
+def _acquire(mailbox: Mailbox, token: str, wait: float, cancel: threading.Event) -> bool:
     deadline = time.monotonic() + wait
     while not mailbox.try_lock(token):
-        if time.monotonic() >= deadline:
+        if not Mailbox.objects.filter(pk=mailbox.pk).exists():
+            raise Mailbox.DoesNotExist(f"mailbox {mailbox.pk} was removed")
+        if time.monotonic() >= deadline or cancel.wait(0.2):
             return False
-        time.sleep(0.2)
     return True
 
 

@@ -26,12 +26,14 @@ BACKOFF_MAX = 300.0
 
 
 class FolderWatch(threading.Thread):
-    def __init__(self, mailbox_id: int, folder: str, version, renew_after: float = RENEW_AFTER):
+    def __init__(self, mailbox_id: int, folder: str, version, renew_after: float = RENEW_AFTER,
+                 poll_seconds: float | None = None):
         super().__init__(name=f"watch-{mailbox_id}-{folder}", daemon=True)
         self.mailbox_id = mailbox_id
         self.folder = folder
         self.version = version
         self.renew_after = renew_after
+        self.poll_seconds = poll_seconds  # for servers without IDLE; None: the mailbox's own interval
         self.halt = threading.Event()
 
     def stop(self) -> None:
@@ -76,12 +78,13 @@ class FolderWatch(threading.Thread):
                 Mailbox.objects.filter(pk=mailbox.pk).update(discovered_folders=discover_folders(reader))
             idle = client.has_capability("IDLE")
             while not self.halt.is_set():
-                report = scan_mailbox(mailbox, client=client, folders=[self.folder], wait_for_lock=60)
+                report = scan_mailbox(mailbox, client=client, folders=[self.folder], wait_for_lock=60,
+                                      cancel=self.halt)
                 if report.error:
                     raise report.error
                 close_old_connections()
                 if not idle:
-                    self.halt.wait(mailbox.poll_minutes * 60)
+                    self.halt.wait(self.poll_seconds or mailbox.poll_minutes * 60)
                     continue
                 reader.examine(self.folder)  # IDLE watches the selected folder; a busy pass may not have selected it
                 wait_for_news(client, self.halt, self.renew_after)

@@ -40,3 +40,14 @@ def make_mailbox(dovecot):
         return mailbox
 
     return make
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests use a file, as `make run` does: an in-memory database shared between threads
+    fails with 'table is locked' where the real file (WAL, busy timeout) simply waits."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")

@@ -96,7 +96,7 @@ def free_port() -> int:
 
 
 class Dovecot:
-    def __init__(self, users: dict[str, str] | None = None):
+    def __init__(self, users: dict[str, str] | None = None, extra_config: str = ""):
         binary = dovecot_binary()
         if binary is None:
             raise RuntimeError(MISSING)
@@ -108,6 +108,7 @@ class Dovecot:
         self.imap_port = free_port()
         self.imaps_port = free_port()
         self.config = self.root / "dovecot.conf"
+        self.extra_config = extra_config
         self._write_files()
 
     # --- files ---
@@ -117,7 +118,7 @@ class Dovecot:
         self._write_certificates()
         self.write_passwd()
         self.config.write_text(CONFIG.format(root=self.root, name=self.name, imap_port=self.imap_port,
-                                             imaps_port=self.imaps_port))
+                                             imaps_port=self.imaps_port) + self.extra_config)
         shutil.chown(self.root / "mail", "nobody", "nogroup")
 
     def write_passwd(self) -> None:
