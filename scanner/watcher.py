@@ -135,3 +135,4 @@ class Supervisor:
                 watch.stop()
             for watch in self.watches.values():
                 watch.join(timeout=10)
+            connections.close_all()
