@@ -163,9 +163,10 @@ class Mailbox(models.Model):
             fields["discovered_folders"] = folders
         Mailbox.objects.filter(pk=self.pk).exclude(state=self.State.PAUSED).update(**fields)
 
-    def record_failure(self, message: str, auth: bool = False) -> None:
+    def record_failure(self, message: str, auth: bool = False, examined: int = 0) -> None:
         now = timezone.now()
-        fields = dict(last_error=message, last_error_at=now, next_scan_at=now + timedelta(minutes=self.poll_minutes))
+        fields = dict(last_error=message, last_error_at=now, next_scan_at=now + timedelta(minutes=self.poll_minutes),
+                      examined_total=F("examined_total") + examined)
         if auth:
             failures = Mailbox.objects.filter(pk=self.pk).values_list("auth_failures", flat=True).first() or 0
             failures += 1

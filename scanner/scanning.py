@@ -105,7 +105,7 @@ def scan_mailbox(mailbox: Mailbox, *, client: IMAPClient | None = None, folders:
             report.folders.append(_scan_folder_safely(reader, mailbox, name, token))
         problems = [f"{f.folder}: {f.error}" for f in report.folders if f.error]
         if problems:
-            mailbox.record_failure(" ".join(problems))
+            mailbox.record_failure(" ".join(problems), examined=report.examined)
         else:
             mailbox.record_success(report.examined, discovered)
     except MailboxError as exc:

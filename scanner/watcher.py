@@ -87,7 +87,13 @@ class FolderWatch(threading.Thread):
                     self.halt.wait(self.poll_seconds or mailbox.poll_minutes * 60)
                     continue
                 reader.examine(self.folder)  # IDLE watches the selected folder; a busy pass may not have selected it
-                wait_for_news(client, self.halt, self.renew_after)
+                try:
+                    wait_for_news(client, self.halt, self.renew_after)
+                except MailboxError as exc:
+                    # Servers drop idle connections now and then: reconnect quietly; only a
+                    # reconnection that fails is the mailbox's problem.
+                    log.info("watch %s %r: %s", self.mailbox_id, self.folder, exc)
+                    return
         finally:
             close(client)
 

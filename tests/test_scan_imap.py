@@ -206,6 +206,7 @@ def test_a_missing_folder_is_named_and_the_other_folders_are_still_read(dovecot,
     assert "Folders on this server: " in report.folders[1].error and "Junk" in report.folders[1].error
     mailbox.refresh_from_db()
     assert mailbox.state == "error" and "Archive/2019" in mailbox.last_error
+    assert mailbox.examined_total == 1
 
 
 def test_backfill_window_skips_old_mail_but_the_cursor_passes_it(dovecot, member, make_mailbox):
