@@ -232,3 +232,22 @@ Authentication-Results: mx.example.net; dkim=pass header.d=microsoft.com; dmarc=
 From: MSFT Rewards <rewards@microsoft.com>
 Subject: Your points this month""", "You earned 120 points.\\n"))
     assert finding.category == "none"
+
+
+# --- the fast code-line finder is the plain regex, only faster ---
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from scanner.detect import microsoft  # noqa: E402
+
+_PIECES = ["Security code", "Your single-use code is", "sicherheitscode", "コード", "보안 코드", "your code is",
+           ":", " : ", "：", "\n", " ", "\t", "123456", "0042", "9876543", "123", "1234567890", "x", "code"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14))
+def test_code_lines_finds_exactly_what_the_plain_regex_finds(pieces):
+    text = "".join(pieces)
+    fast = [(m.start(), m.end(), m.group("label"), m.group("code")) for m in microsoft.code_lines(text)]
+    plain = [(m.start(), m.end(), m.group("label"), m.group("code")) for m in microsoft._CODE_LINE.finditer(text)]
+    assert fast == plain

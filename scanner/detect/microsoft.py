@@ -22,6 +22,7 @@ _LABEL_TABLE = [
 _ALL_LABELS = "|".join(f"(?:{pattern.pattern})" for _, _, pattern in _LABEL_TABLE)
 # The code sits on its label's line: "Security code: 054325", "Code de sécurité : 212464".
 _CODE_LINE = re.compile(rf"(?P<label>{_ALL_LABELS})[ \t]*:[ \t]*(?P<code>\d{{4,8}})(?![\d])", _FLAGS)
+_COLON_DIGITS = re.compile(r":[ \t]*\d{4,8}(?!\d)")
 _ALERTS = [
     (template, lang, re.compile(f"(?:{'|'.join(phrases)})", _FLAGS))
     for template, by_lang in lexicon.ALERTS.items()
@@ -51,10 +52,27 @@ class MsContent:
 
 def read(subject: str, text: str, sender: str, default_tz) -> MsContent | None:
     """Microsoft account wording in this text, or None. `sender` is the From address as shown."""
-    found = list(_CODE_LINE.finditer(text))
+    found = code_lines(text)
     if found:
         return _code_mail(subject, text, sender, found)
     return _alert_mail(subject, text, default_tz)
+
+
+def code_lines(text: str) -> list[re.Match]:
+    """The same matches as _CODE_LINE.finditer(text), found faster: the cheap colon-and-digits
+    pattern picks the few places a code can be, and the label alternation (15 languages) runs
+    only on that line. Labels never span lines, so nothing is lost."""
+    found: list[re.Match] = []
+    done = 0
+    for hit in _COLON_DIGITS.finditer(text):
+        if hit.start() < done:
+            continue
+        start = max(done, text.rfind("\n", 0, hit.start()) + 1)
+        match = _CODE_LINE.search(text, start, hit.end())
+        if match:
+            found.append(match)
+            done = match.end()
+    return found
 
 
 def _label_of(label: str) -> tuple[str, str]:
