@@ -34,14 +34,12 @@ def is_loopback_name(host: str) -> bool:
 
 
 class MailboxQuerySet(models.QuerySet):
-    def due(self, now=None):
-        now = now or timezone.now()
-        return self.filter(enabled=True).exclude(state=Mailbox.State.PAUSED).filter(
-            Q(next_scan_at__isnull=True) | Q(next_scan_at__lte=now)
-        )
-
     def watchable(self):
         return self.filter(enabled=True).exclude(state=Mailbox.State.PAUSED)
+
+    def due(self, now=None):
+        now = now or timezone.now()
+        return self.watchable().filter(Q(next_scan_at__isnull=True) | Q(next_scan_at__lte=now))
 
 
 class Mailbox(models.Model):
