@@ -273,3 +273,11 @@ def test_an_expired_lock_is_taken_over(member, db):
     Mailbox.objects.filter(pk=mailbox.pk).update(locked_until=timezone.now())
     assert mailbox.try_lock("new-worker")
     assert not mailbox.renew_lock("crashed-worker") and mailbox.renew_lock("new-worker")
+
+
+def test_uid_sets_are_written_as_ranges():
+    from scanner.imap.reader import uid_set
+
+    assert uid_set([]) == ""
+    assert uid_set([7]) == "7"
+    assert uid_set([1, 2, 3, 5, 7, 8, 10]) == "1:3,5,7:8,10"

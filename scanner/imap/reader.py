@@ -22,6 +22,8 @@ HEADER_FIELDS = "FROM SENDER REPLY-TO SUBJECT"
 HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})]"
 _UID = re.compile(rb"\bUID (\d+)")
 _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
+# RFC 3501 month names for SINCE, whatever the locale's %b would say.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # A candidate larger than this is read only this far: code mails are a few dozen KiB, and a
 # huge attachment must not blow the memory bound.
 BODY_LIMIT = 2 * 1024 * 1024
@@ -72,19 +74,27 @@ class FolderReader:
     def uids_after(self, last_uid: int) -> list[int]:
         """UIDs above last_uid. `n:*` always matches the highest UID, even below n: filter it out."""
         with _reading("searching for new mail"):
-            return sorted(uid for uid in self.client.search(["UID", f"{last_uid + 1}:*"]) if uid > last_uid)
+            return [uid for uid in self._uid_search(f"UID {last_uid + 1}:*") if uid > last_uid]
 
     def uids_since(self, day: date, below: int | None) -> list[int]:
         with _reading("searching the backfill window"):
-            uids = self.client.search(["SINCE", day])
-        return sorted(uid for uid in uids if below is None or uid < below)
+            uids = self._uid_search(f"SINCE {day.day}-{_MONTHS[day.month - 1]}-{day.year}")
+        return [uid for uid in uids if below is None or uid < below]
+
+    def _uid_search(self, criteria: str) -> list[int]:
+        """UID SEARCH through imaplib: a first scan's answer lists every UID of the folder, and
+        imapclient's parser would spend longer on it than the server."""
+        typ, data = self.client._imap.uid("SEARCH", criteria)
+        if typ != "OK":
+            raise MailboxError("read", f"The server refused to search ({_text(data)}).")
+        return sorted({int(uid) for line in data if line for uid in bytes(line).split()})
 
     def headers(self, uids: list[int]) -> list[Header]:
         """The pre-filter's header fields and the size of each message. This runs for every
         message of a mailbox, so it goes through imaplib directly (imapclient's pure-Python
         response parser costs more than the server does) and reads only UID and size itself."""
         with _reading("reading headers"):
-            typ, data = self.client._imap.uid("FETCH", ",".join(map(str, uids)), f"(RFC822.SIZE {HEADER_ITEM})")
+            typ, data = self.client._imap.uid("FETCH", uid_set(uids), f"(RFC822.SIZE {HEADER_ITEM})")
         if typ != "OK":
             raise MailboxError("read", f"The server refused to read headers ({_text(data)}).")
         out = []
@@ -118,6 +128,22 @@ class FolderReader:
             return self.folder_names()[:20]
         except MailboxError:
             return []
+
+
+def uid_set(uids: list[int]) -> str:
+    """Sorted UIDs as an IMAP sequence set with ranges: 1:1000 rather than a thousand numbers."""
+    runs: list[str] = []
+    start = prev = None
+    for uid in uids:
+        if prev is not None and uid == prev + 1:
+            prev = uid
+            continue
+        if start is not None:
+            runs.append(f"{start}:{prev}" if prev != start else str(start))
+        start = prev = uid
+    if start is not None:
+        runs.append(f"{start}:{prev}" if prev != start else str(start))
+    return ",".join(runs)
 
 
 def _body_item(data: dict) -> bytes:
