@@ -42,6 +42,8 @@ class MailboxForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = bool(self.instance.pk)
+        self.fields["label"].required = False
+        self.fields["label"].help_text = "A name for you, e.g. \"Work mail\". Empty: the address and server."
         if self.editing:
             self.fields["password"].help_text = "Leave empty to keep the stored password."
 
@@ -50,6 +52,13 @@ class MailboxForm(forms.ModelForm):
         if not password and not self.editing:
             raise forms.ValidationError("Enter the password (or app password) for this mailbox.")
         return password
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("label") and data.get("username") and data.get("host"):
+            data["label"] = f"{data['username']} on {data['host']}"[:100]
+            self.instance.label = data["label"]
+        return data
 
     def save(self, commit=True):
         mailbox = super().save(commit=False)

@@ -83,6 +83,9 @@ def test_link_a_mailbox_with_a_preset_test_it_and_save(alice_client, dovecot, me
     listing = alice_client.get(reverse("mailboxes")).content.decode()
     assert "Alice home" in listing and "not scanned yet" in listing
 
+    alice_client.post(reverse("mailbox_new"), form_data(dovecot, label="", action="save"))
+    assert Mailbox.objects.filter(label="alice on 127.0.0.1").exists()  # an empty label names the address
+
 
 def test_test_connection_without_javascript_rerenders_the_form_with_the_failed_step(alice_client, dovecot):
     response = alice_client.post(reverse("mailbox_new"), form_data(dovecot, password="wrong", action="test"))
@@ -100,7 +103,7 @@ def test_bad_input_gets_clear_messages_and_saves_nothing(alice_client, dovecot):
         ({"security": "plain", "host": "imap.example.com"}, "allowed only to this machine"),
         ({"ca_file": "/nonexistent/ca.pem"}, "cannot be read"),
         ({"poll_minutes": "soon"}, "Enter a whole number"),
-        ({"label": ""}, "This field is required"),
+        ({"username": ""}, "This field is required"),
     ]
     for change, message in cases:
         response = alice_client.post(reverse("mailbox_new"), form_data(dovecot, action="save", **change))
