@@ -49,18 +49,25 @@ def test_watch_turns_appended_mail_into_findings_reconnects_and_stops_on_sigterm
 
 
 def test_two_scans_of_one_mailbox_at_once_never_overlap_or_duplicate(dovecot, tmp_path):
-    messages, codes, fakes = mailbox_mix(3000)
+    messages, codes, fakes = mailbox_mix(6000)
     dovecot.append(messages)
     install = Install(tmp_path)
     pk = install.setup_member_and_mailbox(dovecot, "--folder", "INBOX")
-    runs = [subprocess.Popen([sys.executable, "manage.py", "scan", "--mailbox", str(pk)], cwd=ROOT, env=install.env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    outputs = [run.communicate(timeout=300) for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], outputs
+
+    def scan():
+        return subprocess.Popen([sys.executable, "manage.py", "scan", "--mailbox", str(pk)], cwd=ROOT,
+                                env=install.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    first = scan()
+    # The second starts while the first holds the lock, whatever the start-up times of the two.
+    install.wait_for("SELECT 1 FROM scanner_mailbox WHERE id = ? AND locked_until IS NOT NULL", pk, seconds=60)
+    second = scan()
+    outputs = [run.communicate(timeout=300) for run in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outputs
     text = "".join(out for out, _ in outputs)
     examined = [int(n) for n in re.findall(r"INBOX: examined (\d+)", text)]
     # Exactly one of the two read the folder; the other waited for it (then found nothing new) or gave up.
-    assert sum(examined) == 3000, text
-    assert ("waited" in text and sorted(examined) == [0, 3000]) or ("another scan is running" in text), text
+    assert sum(examined) == 6000, text
+    assert ("waited" in outputs[1][0] and examined == [6000, 0]) or "another scan is running" in outputs[1][0], text
     assert install.query("SELECT COUNT(*) FROM scanner_finding") == [(codes + fakes,)]
     assert install.query("SELECT COUNT(*) FROM scanner_sighting") == [(codes + fakes,)]

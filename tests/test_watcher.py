@@ -117,3 +117,23 @@ def test_a_watch_stops_itself_when_sign_in_keeps_failing(dovecot, member, monkey
     assert not watch.is_alive()
     mailbox.refresh_from_db()
     assert mailbox.state == "paused" and mailbox.auth_failures == 3
+
+
+def test_idle_is_reissued_after_the_renewal_time(dovecot, member, monkeypatch):
+    import imaplib
+
+    sent = []
+    original = imaplib.IMAP4.send
+
+    def send(self, data):
+        sent.append(bytes(data))
+        return original(self, data)
+
+    monkeypatch.setattr(imaplib.IMAP4, "send", send)
+    mailbox = mailbox_on(dovecot, member)
+    watch = run_watch(FolderWatch(mailbox.pk, "INBOX", None, renew_after=0.5))
+    try:
+        wait_until(lambda: sum(b" IDLE\r\n" in line for line in sent) >= 3, seconds=15)
+    finally:
+        stop(watch)
+    assert sum(line == b"DONE\r\n" for line in sent) >= 2  # each IDLE was ended before the next
