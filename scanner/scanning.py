@@ -18,7 +18,7 @@ from django.utils import timezone
 from imapclient import IMAPClient
 from imapclient.imapclient import JUNK
 
-from .detect import detect, worth_reading_headers
+from .detect import detect, worth_reading_many
 from .imap.connect import Account, Policy, close, connect
 from .imap.errors import MailboxError
 from .imap.reader import FolderReader
@@ -159,7 +159,9 @@ def scan_folder(reader: FolderReader, mailbox: Mailbox, name: str, token: str) -
     last = 0
     for start in range(0, len(uids), HEADER_BATCH):
         batch = uids[start:start + HEADER_BATCH]
-        candidates = [h for h in reader.headers(batch) if worth_reading_headers(h.header)]
+        headers = reader.headers(batch)
+        worth = worth_reading_many([h.header for h in headers])
+        candidates = [h for h, keep in zip(headers, worth, strict=True) if keep]
         hits = []
         for uid, raw in reader.bodies(candidates):
             detected = detect(raw, prefiltered=True)

@@ -52,3 +52,25 @@ def test_the_fast_path_agrees_with_the_parser(subject, sender):
         return
     if parsed:  # the fast path may read more, never less
         assert worth_reading_headers(header)
+
+
+_HEADER_PIECES = ["From: ", "Subject: ", "Reply-To: ", "Sender: ", "\r\n", "\r\n ", "\t", " ", "Fwd: ", "WG:", "fs :",
+                  "Microsoft", "Security", "Newsletter", "lunch", "=?utf-8?q?code?=", "Konto", "безопасность",
+                  "log\r\n in", "<a@example.org>", "x", ":", "\x1c", "\x0b", "subject:fwd:"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_HEADER_PIECES), max_size=10), max_size=8))
+def test_the_batch_filter_answers_as_the_single_one(headers):
+    from scanner.detect import worth_reading_many
+
+    raw = [("".join(pieces) + "\r\n\r\n").encode() for pieces in headers]
+    assert worth_reading_many(raw) == [worth_reading_headers(h) for h in raw]
+
+
+def test_the_batch_filter_on_the_corpus_headers():
+    from scanner.detect import worth_reading_many
+
+    raw = [header_fields(path.read_bytes()) for path in sorted(CORPUS.rglob("*.eml"))]
+    assert worth_reading_many(raw) == [worth_reading_headers(h) for h in raw]
+    assert any(worth_reading_many(raw)) and not all(worth_reading_many(raw))

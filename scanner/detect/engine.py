@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from datetime import datetime
 from email.message import Message
@@ -16,9 +18,19 @@ from .phishing import Sender, tells
 _FORWARD_PREFIX = re.compile(lexicon.FORWARD_PREFIX, re.I)
 _MS_ACCOUNT = re.compile("|".join(lexicon.MICROSOFT_ACCOUNT), re.I)
 _MAX_DEPTH = 3
-_FOLD = re.compile(rb"\r?\n[ \t]")
+_FOLD = re.compile(rb"\r\n[ \t]|\n[ \t]")  # = \r?\n[ \t], spelt so the engine can skip ahead fast
 _ASCII_HINTS = tuple(hint for hint in lexicon.HEADER_HINTS if hint.isascii())
 _OTHER_HINTS = tuple(hint for hint in lexicon.HEADER_HINTS if not hint.isascii())
+_ASCII_HINT_BYTES = tuple(hint.encode() for hint in _ASCII_HINTS)
+_SUBJECT_LINE = re.compile(r"^subject:(.*)$", re.M)
+# A forward prefix at the start of a Subject value, in lower-cased ASCII headers; the space
+# class is what str.strip() and the str pattern's \s cover in ASCII.
+_SPACE = rb"[ \t\r\x0b\x0c\x1c-\x1f]*"
+# Starting with the literal lets the regex engine skip ahead to each "subject:" at C speed.
+_FORWARD_SUBJECT = re.compile(
+    rb"subject:" + _SPACE + rb"(?:" + "|".join(w for w in lexicon.FORWARD_WORDS if w.isascii()).encode() + rb")"
+    + _SPACE + rb":"
+)
 
 
 def detect(raw: bytes, prefiltered: bool = False) -> Finding:
@@ -45,13 +57,41 @@ def worth_reading_headers(header: bytes) -> bool:
             return _worth_reading(message.parse_headers_only(bytes(header)), b"")
         if _has_hint(text):
             return True
-        start = text.find("subject:")
-        if start < 0:
-            return False
-        end = text.find("\n", start)
-        return bool(_FORWARD_PREFIX.search(text[start + 8:end if end >= 0 else None].strip()))
+        line = _SUBJECT_LINE.search(text)
+        return bool(line and _FORWARD_PREFIX.search(line.group(1).strip()))
     except Exception:  # a header we cannot read: let the full detector decide
         return True
+
+
+def worth_reading_many(headers: list[bytes]) -> list[bool]:
+    """worth_reading_headers() for a batch, with the same answers, in a fraction of the time: a
+    scanner asks for every message of a mailbox. Plain ASCII headers (nearly all) are searched
+    together, one C-speed pass per hint over the whole batch; the rest take the single path."""
+    headers = [bytes(header) for header in headers]
+    answers = [False] * len(headers)
+    plain = [i for i, h in enumerate(headers) if h.isascii() and b"=?" not in h and b"\0" not in h]
+    if len(plain) < len(headers):
+        for index in set(range(len(headers))).difference(plain):
+            answers[index] = worth_reading_headers(headers[index])
+    if not plain:
+        return answers
+    joined = b"\0".join(headers[i] for i in plain).lower()
+    if b"\n " in joined or b"\n\t" in joined:
+        joined = _FOLD.sub(b" ", joined)
+    starts = [0, *itertools.accumulate(len(piece) + 1 for piece in joined.split(b"\0"))][:-1]
+    hit: set[int] = set()
+    for hint in _ASCII_HINT_BYTES:
+        found = joined.find(hint)
+        while found >= 0:
+            k = bisect.bisect_right(starts, found) - 1
+            hit.add(k)
+            found = joined.find(hint, starts[k + 1]) if k + 1 < len(starts) else -1
+    for match in _FORWARD_SUBJECT.finditer(joined):
+        if match.start() == 0 or joined[match.start() - 1] in b"\n\0":  # a Subject line, not a word in one
+            hit.add(bisect.bisect_right(starts, match.start()) - 1)
+    for k in hit:
+        answers[plain[k]] = True
+    return answers
 
 
 def _has_hint(text: str) -> bool:
@@ -231,4 +271,4 @@ def _message_id(msg: Message) -> str | None:
     return " ".join(str(value).split())[:300] or None if value else None
 
 
-__all__ = ["detect", "analyse", "worth_reading_headers"]
+__all__ = ["detect", "analyse", "worth_reading_headers", "worth_reading_many"]

@@ -187,4 +187,5 @@ HEADER_HINTS = (
     "steam", "guard", "device", "gerät", "appareil", "dispositivo",
 )
 # Subject prefixes of forwards, in the languages mail clients use.
-FORWARD_PREFIX = r"^\s*(?:fwd?|wg|rv|tr|enc|i|vs|doorst|pd|fs|ilt|ynt|пересл|转发|轉寄|전달)\s*:"
+FORWARD_WORDS = ("fwd?", "wg", "rv", "tr", "enc", "i", "vs", "doorst", "pd", "fs", "ilt", "ynt", "пересл", "转发", "轉寄", "전달")
+FORWARD_PREFIX = r"^\s*(?:" + "|".join(FORWARD_WORDS) + r")\s*:"
