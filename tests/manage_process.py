@@ -32,8 +32,12 @@ class Install:
                                 stderr=subprocess.STDOUT, text=True)
 
     def query(self, sql: str, *params):
-        with sqlite3.connect(self.data_dir / "otpdash.sqlite3", timeout=20) as db:
-            return db.execute(sql, params).fetchall()
+        db = sqlite3.connect(self.data_dir / "otpdash.sqlite3", timeout=20)
+        try:
+            with db:  # commits
+                return db.execute(sql, params).fetchall()
+        finally:
+            db.close()
 
     def wait_for(self, sql: str, *params, seconds: float = 30.0):
         deadline = time.monotonic() + seconds

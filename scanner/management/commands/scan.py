@@ -22,6 +22,9 @@ class Command(BaseCommand):
             raise CommandError(f"Mailbox {mailbox} is paused: {mailboxes[0].last_error} (`mailbox resume {mailbox}`)")
         failed = False
         for box in mailboxes:
+            if box.is_scanning:
+                self.stdout.write(f"{box.pk} {box.label}: another scan is running; waiting up to 5 s")
+                self.stdout.flush()
             report = scan_mailbox(box, wait_for_lock=5)
             if report.busy:
                 self.stdout.write(f"{box.pk} {box.label}: another scan is running; skipped")
