@@ -22,6 +22,15 @@ class UnreadablePath:
     reason: str
 
 
+def readable_messages(paths: list[str], report) -> Iterator[tuple[str, bytes]]:
+    """The messages of iter_messages(); each path that cannot be read goes to report(UnreadablePath)."""
+    for item in iter_messages(paths):
+        if isinstance(item, UnreadablePath):
+            report(item)
+        else:
+            yield item
+
+
 def iter_messages(paths: list[str]) -> Iterator[tuple[str, bytes] | UnreadablePath]:
     for name in paths:
         path = Path(name)

@@ -20,6 +20,15 @@ OLD_KEY = "m0bZ2lq8Qo6x8pXw3H8oVq0yK2Xn6m0bZ2lq8Qo6x8o="
 NEW_KEY = "N3wKey-5lq8Qo6x8pXw3H8oVq0yK2Xn6m0bZ2lq8Qo0="
 
 
+def sealed_mailbox(member, key: str, label: str = "x", host: str = "imap.example.com") -> Mailbox:
+    """A mailbox whose password was encrypted under `key` alone."""
+    with override_settings(ENCRYPTION_KEYS=[key]):
+        mailbox = Mailbox(owner=member, label=label, host=host, username="alice")
+        mailbox.set_secret("s3cret")
+        mailbox.save()
+    return mailbox
+
+
 def all_rows_text() -> str:
     """Every value of every table, as the database holds it."""
     chunks = []
@@ -59,10 +68,7 @@ def test_no_secret_or_code_in_the_database_the_logs_or_the_admin(dovecot, member
 
 
 def test_keys_rotate_newest_first_and_old_secrets_stay_readable(member):
-    with override_settings(ENCRYPTION_KEYS=[OLD_KEY]):
-        mailbox = Mailbox(owner=member, label="x", host="imap.example.com", username="alice")
-        mailbox.set_secret("s3cret")
-        mailbox.save()
+    sealed_mailbox(member, OLD_KEY)
     with override_settings(ENCRYPTION_KEYS=[NEW_KEY, OLD_KEY]):
         assert Mailbox.objects.get().get_secret() == "s3cret"
         out = io.StringIO()
@@ -76,20 +82,14 @@ def test_keys_rotate_newest_first_and_old_secrets_stay_readable(member):
 
 
 def test_rotation_names_the_mailboxes_no_key_opens(member):
-    with override_settings(ENCRYPTION_KEYS=[OLD_KEY]):
-        mailbox = Mailbox(owner=member, label="lost", host="imap.example.com", username="alice")
-        mailbox.set_secret("s3cret")
-        mailbox.save()
+    sealed_mailbox(member, OLD_KEY, label="lost")
     with override_settings(ENCRYPTION_KEYS=[NEW_KEY]):
         with pytest.raises(CommandError, match="lost"):
             call_command("rotate_keys", stdout=io.StringIO())
 
 
 def test_a_scan_with_an_unreadable_secret_says_what_to_do(member):
-    with override_settings(ENCRYPTION_KEYS=[OLD_KEY]):
-        mailbox = Mailbox(owner=member, label="x", host="127.0.0.1", username="alice")
-        mailbox.set_secret("s3cret")
-        mailbox.save()
+    mailbox = sealed_mailbox(member, OLD_KEY, host="127.0.0.1")
     with override_settings(ENCRYPTION_KEYS=[NEW_KEY]):
         report = scan_mailbox(mailbox)
     assert report.error is not None

@@ -4,7 +4,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from scanner.detect import detect
-from scanner.mailfiles import UnreadablePath, iter_messages
+from scanner.mailfiles import UnreadablePath, readable_messages
 
 
 class Command(BaseCommand):
@@ -20,16 +20,16 @@ class Command(BaseCommand):
         parser.add_argument("--show-codes", action="store_true", help="print full codes (they are live secrets)")
 
     def handle(self, *args, paths, show_codes, **options):
-        failed = False
-        for item in iter_messages(paths):
-            if isinstance(item, UnreadablePath):
-                self.stderr.write(f"classify: cannot read {item.source}: {item.reason}")
-                failed = True
-                continue
-            source, raw = item
+        unreadable: list[UnreadablePath] = []
+
+        def report(item: UnreadablePath) -> None:
+            self.stderr.write(f"classify: cannot read {item.source}: {item.reason}")
+            unreadable.append(item)
+
+        for source, raw in readable_messages(paths, report):
             finding = detect(raw)
             line = {"source": source, **finding.to_dict(show_codes=show_codes)}
             self.stdout.write(json.dumps(line, ensure_ascii=False))
         self.stdout.flush()
-        if failed:
+        if unreadable:
             sys.exit(2)

@@ -3,7 +3,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from scanner.detect import detect
-from scanner.mailfiles import UnreadablePath, iter_messages
+from scanner.mailfiles import UnreadablePath, readable_messages
 from scanner.store import message_key, record_import, worth_storing
 
 from ._common import user_named
@@ -22,13 +22,13 @@ class Command(BaseCommand):
     def handle(self, *args, owner, paths, **options):
         user = user_named(owner)
         read = new = known = 0
-        failed = False
-        for item in iter_messages(paths):
-            if isinstance(item, UnreadablePath):
-                self.stderr.write(f"import_mail: cannot read {item.source}: {item.reason}")
-                failed = True
-                continue
-            source, raw = item
+        unreadable: list[UnreadablePath] = []
+
+        def report(item: UnreadablePath) -> None:
+            self.stderr.write(f"import_mail: cannot read {item.source}: {item.reason}")
+            unreadable.append(item)
+
+        for source, raw in readable_messages(paths, report):
             read += 1
             detected = detect(raw)
             if not worth_storing(detected):
@@ -38,5 +38,5 @@ class Command(BaseCommand):
             else:
                 known += 1
         self.stdout.write(f"read {read} messages: {new} new findings, {known} already known")
-        if failed:
+        if unreadable:
             sys.exit(2)
