@@ -57,7 +57,6 @@ class MailboxForm(forms.ModelForm):
         data = super().clean()
         if not data.get("label") and data.get("username") and data.get("host"):
             data["label"] = f"{data['username']} on {data['host']}"[:100]
-            self.instance.label = data["label"]
         return data
 
     def save(self, commit=True):

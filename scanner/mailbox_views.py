@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_q.tasks import async_task
 
 from .checks import check_connection
 from .forms import MailboxForm
@@ -16,6 +14,7 @@ from .models import Mailbox
 from .presets import PRESETS
 from .scanning import policy
 from .secretbox import SecretUnreadable
+from .tasks import queue_scan
 
 
 def _mailbox_for_user(request, code) -> Mailbox:
@@ -24,7 +23,7 @@ def _mailbox_for_user(request, code) -> Mailbox:
 
 
 def _my_mailboxes(request):
-    return Mailbox.objects.filter(owner=request.user).annotate(findings=Count("sightings__finding", distinct=True))
+    return Mailbox.objects.filter(owner=request.user).with_findings()
 
 
 @login_required
@@ -110,7 +109,7 @@ def mailbox_scan(request, code):
     if mailbox.state == Mailbox.State.PAUSED or not mailbox.enabled:
         messages.error(request, f"{mailbox.label} is paused; resume it first.")
     else:
-        async_task("scanner.tasks.scan_one", mailbox.pk, task_name=f"scan-mailbox-{mailbox.pk}", group="scan")
+        queue_scan(mailbox.pk)
         messages.success(request, f"A scan of {mailbox.label} is on its way.")
     return redirect("mailboxes")
 

@@ -34,6 +34,10 @@ def is_loopback_name(host: str) -> bool:
 
 
 class MailboxQuerySet(models.QuerySet):
+    def with_findings(self):
+        """Each mailbox with `findings`, the number of findings seen in it, in the same query."""
+        return self.annotate(findings=models.Count("sightings__finding", distinct=True))
+
     def watchable(self):
         return self.filter(enabled=True).exclude(state=Mailbox.State.PAUSED)
 

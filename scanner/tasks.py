@@ -24,9 +24,13 @@ def scan_due() -> int:
             next_scan_at=now + timedelta(minutes=minutes)
         )
         if claimed:
-            async_task("scanner.tasks.scan_one", pk, task_name=f"scan-mailbox-{pk}", group="scan")
+            queue_scan(pk)
             queued += 1
     return queued
+
+
+def queue_scan(mailbox_id: int) -> None:
+    async_task("scanner.tasks.scan_one", mailbox_id, task_name=f"scan-mailbox-{mailbox_id}", group="scan")
 
 
 def scan_one(mailbox_id: int) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from .errors import MailboxError
+from .errors import MailboxError, describe
 
 # imapclient's imaplib logger prints every server line at DEBUG, message text and codes included.
 # Dropped at the source, so no logging configuration can ever turn it on.
@@ -145,7 +145,7 @@ def _open(account: Account) -> IMAPClient:
         raise MailboxError("connect", f"Cannot reach {where}: {exc.strerror or exc}.") from None
     except (imaplib.IMAP4.error, IMAPClientError) as exc:
         raise MailboxError(
-            "connect", f"{where} did not answer like an IMAP server ({_short(exc)}).",
+            "connect", f"{where} did not answer like an IMAP server ({describe(exc)}).",
             "Check the port, and whether it expects SSL/TLS or STARTTLS.",
         ) from None
 
@@ -167,14 +167,6 @@ def _sign_in(client: IMAPClient, account: Account) -> None:
     try:
         client.login(account.username, account.secret)
     except LoginError as exc:
-        raise MailboxError("login", f"The server refused the sign-in ({_short(exc)}).", APP_PASSWORD_HINT) from None
+        raise MailboxError("login", f"The server refused the sign-in ({describe(exc)}).", APP_PASSWORD_HINT) from None
     except (socket.timeout, TimeoutError, OSError, imaplib.IMAP4.abort) as exc:
-        raise MailboxError("login", f"The connection dropped while signing in ({_short(exc)}).") from None
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc)
-    if isinstance(text, bytes):  # pragma: no cover - imaplib sometimes carries bytes
-        text = text.decode("utf-8", "replace")
-    text = text.strip().strip("b'\"")
-    return text[:200] or type(exc).__name__
+        raise MailboxError("login", f"The connection dropped while signing in ({describe(exc)}).") from None

@@ -12,6 +12,11 @@ STEPS = {
 }
 
 
+def describe(exc: BaseException) -> str:
+    """A server's or library's error text, short and without Python's bytes quoting."""
+    return str(exc).strip().strip("b'\"")[:200] or type(exc).__name__
+
+
 class MailboxError(Exception):
     """A failure on one step of reaching a mailbox. `message` never holds the secret."""
 

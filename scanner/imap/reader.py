@@ -6,6 +6,7 @@ The reader moves bytes and UIDs; it knows nothing of detection or storage.
 from __future__ import annotations
 
 import imaplib
+import itertools
 import re
 import socket
 from collections.abc import Iterator
@@ -15,9 +16,9 @@ from datetime import date
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
-from .errors import MailboxError
+from .errors import MailboxError, describe
 
-# The header fields the detector's pre-filter reads (scanner.detect.engine.worth_reading_headers).
+# The header fields the detector's pre-filter reads (scanner.detect.worth_reading_many).
 HEADER_FIELDS = "FROM SENDER REPLY-TO SUBJECT"
 HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})]"
 _UID = re.compile(rb"\bUID (\d+)")
@@ -62,7 +63,7 @@ class FolderReader:
         except IMAPClientError as exc:
             known = self._known_folders()
             raise MailboxError(
-                "folder", f"The folder {name!r} cannot be opened ({_text(exc)}).",
+                "folder", f"The folder {name!r} cannot be opened ({describe(exc)}).",
                 f"Folders on this server: {', '.join(known)}." if known else "",
             ) from None
         except (OSError, imaplib.IMAP4.abort) as exc:
@@ -86,7 +87,7 @@ class FolderReader:
         imapclient's parser would spend longer on it than the server."""
         typ, data = self.client._imap.uid("SEARCH", criteria)
         if typ != "OK":
-            raise MailboxError("read", f"The server refused to search ({_text(data)}).")
+            raise MailboxError("read", f"The server refused to search ({describe(data)}).")
         return sorted({int(uid) for line in data if line for uid in bytes(line).split()})
 
     def headers(self, uids: list[int]) -> list[Header]:
@@ -96,7 +97,7 @@ class FolderReader:
         with _reading("reading headers"):
             typ, data = self.client._imap.uid("FETCH", uid_set(uids), f"(RFC822.SIZE {HEADER_ITEM})")
         if typ != "OK":
-            raise MailboxError("read", f"The server refused to read headers ({_text(data)}).")
+            raise MailboxError("read", f"The server refused to read headers ({describe(data)}).")
         out = []
         for item in data:
             if not isinstance(item, tuple):
@@ -132,17 +133,10 @@ class FolderReader:
 
 def uid_set(uids: list[int]) -> str:
     """Sorted UIDs as an IMAP sequence set with ranges: 1:1000 rather than a thousand numbers."""
-    runs: list[str] = []
-    start = prev = None
-    for uid in uids:
-        if prev is not None and uid == prev + 1:
-            prev = uid
-            continue
-        if start is not None:
-            runs.append(f"{start}:{prev}" if prev != start else str(start))
-        start = prev = uid
-    if start is not None:
-        runs.append(f"{start}:{prev}" if prev != start else str(start))
+    runs = []
+    for _, run in itertools.groupby(enumerate(uids), key=lambda pair: pair[1] - pair[0]):
+        members = [uid for _, uid in run]
+        runs.append(str(members[0]) if len(members) == 1 else f"{members[0]}:{members[-1]}")
     return ",".join(runs)
 
 
@@ -168,16 +162,12 @@ class _reading:
         if isinstance(exc, (OSError, socket.timeout, imaplib.IMAP4.abort)):
             raise _lost(exc, self.doing) from None
         if isinstance(exc, (IMAPClientError, imaplib.IMAP4.error)):
-            raise MailboxError("read", f"The server refused {self.doing} ({_text(exc)}).") from None
+            raise MailboxError("read", f"The server refused {self.doing} ({describe(exc)}).") from None
         return False
 
 
 def _lost(exc: BaseException, doing: str) -> MailboxError:
     return MailboxError(
-        "read", f"The connection was lost while {doing} ({_text(exc) or type(exc).__name__}).",
+        "read", f"The connection was lost while {doing} ({describe(exc)}).",
         "Nothing is lost: the next pass continues where this one stopped.",
     )
-
-
-def _text(exc: BaseException) -> str:
-    return str(exc).strip().strip("b'\"")[:200]

@@ -60,7 +60,7 @@ class Command(BaseCommand):
         self.stdout.write(str(mailbox.pk))
 
     def do_list(self, **o):
-        rows = Mailbox.objects.select_related("owner").order_by("pk")
+        rows = Mailbox.objects.select_related("owner").with_findings().order_by("pk")
         if not rows:
             self.stdout.write("No mailboxes are linked yet.")
             return
@@ -69,7 +69,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{m.pk}\t{m.owner.username}\t{m.label}\t{m.username}@{m.host}:{m.port}/{m.security}\t"
                 f"state={m.display_state}\tlast_ok={last_ok}\texamined={m.examined_total}\t"
-                f"findings={m.sightings.values('finding').distinct().count()}"
+                f"findings={m.findings}"
             )
             if m.last_error and m.state != Mailbox.State.OK:
                 when = timezone.localtime(m.last_error_at).strftime("%Y-%m-%d %H:%M") if m.last_error_at else ""
