@@ -90,9 +90,20 @@ def dovecot_binary() -> str | None:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """Distinct free ports: all sockets stay bound until every port is known, or the kernel may
+    hand the same port out twice (seen: Dovecot refusing a duplicate listener)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 class Dovecot:
@@ -105,8 +116,7 @@ class Dovecot:
         self.root = Path(tempfile.mkdtemp(prefix="otpdash-dovecot-"))
         self.root.chmod(0o755)  # the mail processes run as nobody and must reach mail/
         self.name = f"otpdash-{uuid.uuid4().hex[:12]}"
-        self.imap_port = free_port()
-        self.imaps_port = free_port()
+        self.imap_port, self.imaps_port = free_ports(2)
         self.config = self.root / "dovecot.conf"
         self.extra_config = extra_config
         self._write_files()
