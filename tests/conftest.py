@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.dovecot import MISSING, Dovecot, dovecot_binary
+from tests.people import join
 
 
 @pytest.fixture
@@ -17,13 +18,21 @@ def dovecot():
 
 
 @pytest.fixture
-def member(django_user_model):
-    return django_user_model.objects.create_user("alice", password="a long household password 1")
+def household(db):
+    from accounts.models import Household
+
+    return Household.objects.create(name="Home")
 
 
 @pytest.fixture
-def other_member(django_user_model):
-    return django_user_model.objects.create_user("bob", password="a long household password 2")
+def member(django_user_model, household):
+    """Alice, a plain member of the household (the user object: what owns mailboxes and findings)."""
+    return join(household, "alice", "member", password="a long household password 1")
+
+
+@pytest.fixture
+def other_member(django_user_model, household):
+    return join(household, "bob", "member", password="a long household password 2")
 
 
 @pytest.fixture

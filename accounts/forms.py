@@ -1,0 +1,138 @@
+"""Forms for people: the first owner, joining by invitation, the profile, inviting and roles."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from .models import Household, Invitation, Member
+
+User = get_user_model()
+
+
+class NewAccountForm(forms.Form):
+    """A new user: name, sign-in name and a password checked by Django's validators."""
+
+    display_name = forms.CharField(max_length=80, label="Your name", help_text="Shown to your household.")
+    username = forms.CharField(max_length=150, label="Sign-in name")
+    email = forms.EmailField(label="Email address")
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label="Password again",
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        User.username_validator(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError("That sign-in name is taken; choose another.")
+        return username
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError("An account with this email address already exists.")
+        return email
+
+    def clean(self):
+        data = super().clean()
+        one, two = data.get("password1"), data.get("password2")
+        if one and two and one != two:
+            self.add_error("password2", "The two passwords differ.")
+        elif one:
+            probe = User(username=data.get("username", ""), email=data.get("email", ""))
+            try:
+                password_validation.validate_password(one, probe)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+    def create_user(self, **extra) -> User:
+        data = self.cleaned_data
+        return User.objects.create_user(data["username"], email=data["email"], password=data["password1"], **extra)
+
+
+class SetupForm(NewAccountForm):
+    household = forms.CharField(max_length=100, label="Household name", initial="Our household")
+    field_order = ["household", "display_name", "username", "email", "password1", "password2"]
+
+
+class JoinForm(NewAccountForm):
+    """Joining by invitation: the address is the invited one and cannot be changed."""
+
+    def __init__(self, *args, invitation: Invitation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        self.fields["email"].initial = invitation.email
+        self.fields["email"].disabled = True
+
+
+def _zone_choices():
+    return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name or name == "UTC"]
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(choices=_zone_choices, label="Time zone")
+    addresses = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="My email addresses",
+        help_text="One per line: the addresses that are yours. Codes for them are counted as yours.",
+    )
+
+    class Meta:
+        model = Member
+        fields = ["display_name", "time_zone", "quiet_start", "quiet_end", "addresses"]
+        labels = {"display_name": "Name", "quiet_start": "Quiet hours from", "quiet_end": "Quiet hours until"}
+        widgets = {"quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                   "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["addresses"] = "\n".join(self.instance.addresses or [])
+
+    def clean_addresses(self):
+        found, bad = [], []
+        for line in self.cleaned_data["addresses"].replace(",", "\n").splitlines():
+            address = line.strip().lower()
+            if not address:
+                continue
+            try:
+                validate_email(address)
+            except ValidationError:
+                bad.append(address)
+                continue
+            if address not in found:
+                found.append(address)
+        if bad:
+            raise ValidationError(f"Not an email address: {', '.join(bad)}. Nothing was saved; fix it and save again.")
+        return found
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Their email address")
+    role = forms.ChoiceField(choices=[(Member.Role.MEMBER, "member"), (Member.Role.ADMIN, "admin")])
+
+    def __init__(self, *args, inviter: Member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inviter = inviter
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError("Someone with this address already has an account here.")
+        return email
+
+    def clean_role(self):
+        role = self.cleaned_data["role"]
+        if role == Member.Role.ADMIN and self.inviter.role != Member.Role.OWNER:
+            raise ValidationError("Only the owner can invite an admin.")
+        return role
+
+
+class HouseholdForm(forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = ["name", "require_mfa"]
+        labels = {"require_mfa": "Require two-step sign-in for everyone"}

@@ -1,0 +1,123 @@
+"""Households and the people in them: each user belongs to one household with one role."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+INVITATION_DAYS = 7
+_INVITE_SALT = "otpdash.invitation"
+
+
+def valid_time_zone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(f"{name!r} is not a time zone name; pick one from the list, such as Europe/Berlin.")
+
+
+class Household(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=100)
+    require_mfa = models.BooleanField(
+        default=False, help_text="Every member must set up two-step sign-in before using the dashboard."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Member(models.Model):
+    """A user's place in a household, and their profile (what the rules need to know about them)."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "owner"
+        ADMIN = "admin", "admin"
+        MEMBER = "member", "member"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    display_name = models.CharField(max_length=80)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[valid_time_zone])
+    quiet_start = models.TimeField(default=time(23, 0), help_text="Codes arriving from this time…")
+    quiet_end = models.TimeField(default=time(7, 0), help_text="…until this time are marked not yours.")
+    addresses = models.JSONField(default=list, blank=True, help_text="Email addresses that are this member's.")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["display_name", "id"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in (self.Role.OWNER, self.Role.ADMIN)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    def in_quiet_hours(self, moment: datetime) -> bool:
+        """Quiet hours in the member's own time zone; a range like 23:00-07:00 wraps midnight."""
+        if self.quiet_start == self.quiet_end:
+            return False
+        local = moment.astimezone(self.zone).time()
+        if self.quiet_start < self.quiet_end:
+            return self.quiet_start <= local < self.quiet_end
+        return local >= self.quiet_start or local < self.quiet_end
+
+
+class Invitation(models.Model):
+    """A signed, expiring link that lets one person join a household in one role."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Member.Role.choices, default=Member.Role.MEMBER)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.created_at + timedelta(days=INVITATION_DAYS)
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.accepted_at and not self.revoked_at and timezone.now() < self.expires_at
+
+    def token(self) -> str:
+        return signing.dumps(str(self.code), salt=_INVITE_SALT)
+
+    @classmethod
+    def from_token(cls, token: str) -> Invitation | None:
+        """The invitation a link names, or None when the link was altered or is too old."""
+        try:
+            code = signing.loads(token, salt=_INVITE_SALT, max_age=timedelta(days=INVITATION_DAYS))
+        except signing.BadSignature:
+            return None
+        return cls.objects.select_related("household").filter(code=code).first()
+
+
+class SetupLock(models.Model):
+    """One row, written when the first owner is created: a second concurrent "create the owner"
+    fails on the primary key instead of creating two owners."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    created_at = models.DateTimeField(auto_now_add=True)

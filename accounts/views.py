@@ -1,0 +1,201 @@
+"""People: the first owner, invitations, profiles, roles and removal."""
+
+from __future__ import annotations
+
+from allauth.account.internal.flows.login import record_authentication
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from incidents import audit
+
+from .access import admin_required, member_required, sensitive
+from .forms import HouseholdForm, InviteForm, JoinForm, ProfileForm, SetupForm
+from .models import Household, Invitation, Member, SetupLock
+
+User = get_user_model()
+Role = Member.Role
+
+
+def is_set_up() -> bool:
+    return User.objects.exists()
+
+
+def _sign_in(request, user) -> None:
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    record_authentication(request, user, method="password", username=user.get_username())
+
+
+@require_http_methods(["GET", "POST"])
+def setup(request):
+    """First start: create the owner once. After any user exists this page is gone for good."""
+    if is_set_up():
+        messages.info(request, "OTP Dash is already set up: sign in, or ask your household's owner for an invitation.")
+        return redirect("account_login")
+    form = SetupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                SetupLock.objects.create(id=1)  # a second, concurrent set-up fails here
+                user = form.create_user(is_staff=True, is_superuser=True)
+                household = Household.objects.create(name=form.cleaned_data["household"])
+                Member.objects.create(user=user, household=household, role=Role.OWNER,
+                                      display_name=form.cleaned_data["display_name"],
+                                      addresses=[form.cleaned_data["email"]])
+                audit.record(household.pk, user, "household.created", f"Created the household {household.name}")
+        except IntegrityError:
+            messages.info(request, "Someone finished the set-up a moment ago: sign in instead.")
+            return redirect("account_login")
+        _sign_in(request, user)
+        messages.success(request, "Welcome! Protect this dashboard first: set up two-step sign-in below.")
+        return redirect("mfa_activate_totp")
+    return render(request, "accounts/setup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def join(request, token):
+    invitation = Invitation.from_token(token)
+    if invitation is None or not invitation.is_usable:
+        return render(request, "accounts/join_invalid.html", {"invitation": invitation}, status=410)
+    if request.user.is_authenticated:
+        return render(request, "accounts/join_invalid.html", {"signed_in": True}, status=409)
+    form = JoinForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            # Claim the invitation first: a link used twice at once makes one account, not two.
+            claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True)\
+                .update(accepted_at=timezone.now())
+            if not claimed:
+                return render(request, "accounts/join_invalid.html", {"invitation": invitation}, status=410)
+            user = form.create_user()
+            member = Member.objects.create(user=user, household=invitation.household, role=invitation.role,
+                                           display_name=form.cleaned_data["display_name"],
+                                           addresses=[invitation.email])
+            audit.record(invitation.household_id, user, "member.joined",
+                         f"{member.display_name} joined as {member.role}")
+        _sign_in(request, user)
+        messages.success(request, f"Welcome to {invitation.household.name}. Link a mailbox to start.")
+        return redirect("me")
+    return render(request, "accounts/join.html", {"form": form, "invitation": invitation},
+                  status=400 if form.errors else 200)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.member)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Profile saved.")
+            return redirect("profile")
+        return render(request, "accounts/profile.html", {"form": form}, status=400)
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@member_required
+@require_GET
+def people(request):
+    member = request.member
+    context = {"people": Member.objects.filter(household_id=member.household_id).select_related("user")}
+    if member.is_admin:
+        context.update(
+            invitations=[i for i in Invitation.objects.filter(household_id=member.household_id) if i.is_usable],
+            invite_form=InviteForm(inviter=member),
+            household_form=HouseholdForm(instance=member.household),
+        )
+    return render(request, "accounts/people.html", context)
+
+
+@admin_required
+@require_POST
+def invite(request):
+    member = request.member
+    form = InviteForm(request.POST, inviter=member)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("people")
+    invitation = Invitation.objects.create(household_id=member.household_id, email=form.cleaned_data["email"],
+                                           role=form.cleaned_data["role"], invited_by=request.user)
+    audit.record(member.household_id, request.user, "member.invited",
+                 f"Invited {invitation.email} as {invitation.role}")
+    link = request.build_absolute_uri(f"/join/{invitation.token()}/")
+    return render(request, "accounts/invitation_link.html", {"invitation": invitation, "link": link})
+
+
+@admin_required
+@require_POST
+def revoke(request, code):
+    invitation = get_object_or_404(Invitation, code=code, household_id=request.member.household_id)
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(revoked_at=timezone.now())
+    audit.record(invitation.household_id, request.user, "member.invitation_revoked",
+                 f"Revoked the invitation for {invitation.email}")
+    messages.success(request, f"The invitation for {invitation.email} no longer works.")
+    return redirect("people")
+
+
+def _person(request, code) -> Member:
+    person = get_object_or_404(Member.objects.select_related("user"), code=code,
+                               household_id=request.member.household_id)
+    if person.role == Role.OWNER or person.pk == request.member.pk:
+        raise PermissionDenied("The owner's role cannot be changed here, and nobody changes their own.")
+    if person.role == Role.ADMIN and request.member.role != Role.OWNER:
+        raise PermissionDenied("Only the owner can change or remove an admin.")
+    return person
+
+
+@admin_required
+@sensitive
+@require_POST
+def change_role(request, code):
+    person = _person(request, code)
+    role = request.POST.get("role", "")
+    if role not in (Role.ADMIN, Role.MEMBER):
+        messages.error(request, "Choose admin or member.")
+    elif role == Role.ADMIN and request.member.role != Role.OWNER:
+        raise PermissionDenied("Only the owner can make someone an admin.")
+    elif role != person.role:
+        Member.objects.filter(pk=person.pk).update(role=role)
+        audit.record(person.household_id, request.user, "member.role", f"{person.display_name} is now {role}")
+        messages.success(request, f"{person.display_name} is now {role}.")
+    return redirect("people")
+
+
+@admin_required
+@sensitive
+@require_http_methods(["GET", "POST"])
+def remove_person(request, code):
+    person = _person(request, code)
+    if request.method == "POST":
+        name, household_id = person.display_name, person.household_id
+        with transaction.atomic():
+            # The user goes, and with them their mailboxes, stored passwords, findings and sign-in data.
+            person.user.delete()
+            audit.record(household_id, request.user, "member.removed",
+                         f"Removed {name} with their mailboxes and stored passwords")
+        messages.success(request, f"Removed {name}, their mailboxes and their stored passwords.")
+        return redirect("people")
+    return render(request, "accounts/remove_person.html", {"person": person,
+                                                           "mailboxes": person.user.mailboxes.count()})
+
+
+@admin_required
+@sensitive
+@require_POST
+def household_settings(request):
+    form = HouseholdForm(request.POST, instance=request.member.household)
+    if form.is_valid():
+        form.save()
+        audit.record(request.member.household_id, request.user, "household.settings",
+                     f"Settings: name {form.instance.name}, two-step sign-in "
+                     f"{'required' if form.instance.require_mfa else 'optional'}")
+        messages.success(request, "Household settings saved.")
+    else:
+        messages.error(request, "Give the household a name (up to 100 characters).")
+    return redirect("people")
