@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import member_required, sensitive
 
 from .checks import check_connection
 from .forms import MailboxForm
@@ -26,20 +27,22 @@ def _my_mailboxes(request):
     return Mailbox.objects.filter(owner=request.user).with_findings()
 
 
-@login_required
+@member_required
 @require_GET
 def mailbox_list(request):
     template = "scanner/_mailbox_rows.html" if request.htmx else "scanner/mailbox_list.html"
     return render(request, template, {"mailboxes": _my_mailboxes(request)})
 
 
-@login_required
+@member_required
+@sensitive
 @require_http_methods(["GET", "POST"])
 def mailbox_new(request):
     return _edit(request, Mailbox(owner=request.user))
 
 
-@login_required
+@member_required
+@sensitive
 @require_http_methods(["GET", "POST"])
 def mailbox_edit(request, code):
     return _edit(request, _mailbox_for_user(request, code))
@@ -66,7 +69,7 @@ def _form_context(form, mailbox, preset, check=None) -> dict:
     return {"form": form, "mailbox": mailbox, "preset": preset, "presets": PRESETS.values(), "check": check}
 
 
-@login_required
+@member_required
 @require_POST
 def mailbox_test(request, code=None):
     """htmx: test the values in the form (for an existing mailbox, an empty password means the stored one)."""
@@ -89,7 +92,7 @@ def _check(form: MailboxForm, mailbox: Mailbox):
     return check_connection(account, policy(), data.get("folders") or None)
 
 
-@login_required
+@member_required
 @require_POST
 def mailbox_pause(request, code):
     mailbox = _mailbox_for_user(request, code)
@@ -102,7 +105,7 @@ def mailbox_pause(request, code):
     return redirect("mailboxes")
 
 
-@login_required
+@member_required
 @require_POST
 def mailbox_scan(request, code):
     mailbox = _mailbox_for_user(request, code)
@@ -114,7 +117,7 @@ def mailbox_scan(request, code):
     return redirect("mailboxes")
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
 def mailbox_remove(request, code):
     mailbox = _mailbox_for_user(request, code)

@@ -205,9 +205,27 @@ class FolderCursor(models.Model):
         constraints = [models.UniqueConstraint(fields=["mailbox", "folder"], name="one_cursor_per_folder")]
 
 
+class FindingQuerySet(models.QuerySet):
+    def codes(self):
+        """Genuine Microsoft code mails: what the triage buttons and the rules are about."""
+        return self.filter(category=Finding.Category.MS_CODE)
+
+
 class Finding(models.Model):
     """One message the detector flagged, once per member however many folders or mailboxes hold it."""
 
+    class Category(models.TextChoices):
+        MS_CODE = "ms_code", "Microsoft code"
+        MS_ALERT = "ms_alert", "Microsoft security alert"
+        PHISHING = "phishing", "lookalike phishing"
+        OTHER_CODE = "other_code", "another provider's code"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "waiting for you"
+        EXPECTED = "expected", "that was me"
+        UNSOLICITED = "unsolicited", "not me"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="findings")
     message_key = models.CharField(max_length=300, help_text="Message-ID, or a hash of the header when it has none.")
     message_id = models.CharField(max_length=300, blank=True)
@@ -225,13 +243,28 @@ class Finding(models.Model):
     reasons = models.JSONField(default=list)
     error = models.CharField(max_length=200, blank=True)
     found_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When it arrived: the sender's date, or when it was found if it had none or claimed the future.
+    arrived_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    status_reasons = models.JSONField(default=list, blank=True)
+    status_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", help_text="Who decided; empty when the rules did.")
+    status_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FindingQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-sent_at", "-id"]
+        ordering = ["-arrived_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["owner", "message_key"], name="one_finding_per_message")]
+        indexes = [models.Index(fields=["category", "arrived_at", "owner"], name="finding_day_chart"),
+                   models.Index(fields=["owner", "category", "-arrived_at"], name="finding_member_list")]
 
     def __str__(self):
         return f"{self.category} {self.subject[:40]}"
+
+    @property
+    def is_code(self) -> bool:
+        return self.category == self.Category.MS_CODE
 
     def classify_dict(self) -> dict:
         """The keys of `manage.py classify`, codes masked (they are stored masked)."""

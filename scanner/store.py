@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from .detect import Finding as Detected
 from .detect import mask_code
 from .models import Finding, FolderCursor, Mailbox, Sighting
+from .signals import findings_recorded
 
 
 @dataclass
@@ -42,7 +45,10 @@ def worth_storing(detected: Detected) -> bool:
 
 
 def finding_fields(detected: Detected) -> dict:
+    now = timezone.now()
+    sent = detected.sent_at
     return {
+        "arrived_at": sent if sent and sent <= now + timedelta(minutes=5) else now,
         "message_id": (detected.message_id or "")[:300],
         "subject": (detected.subject or "")[:300],
         "category": detected.category,
@@ -74,8 +80,11 @@ def _findings(owner_id: int, hits: list[Hit]) -> tuple[dict[str, int], set[str]]
         rows = [Finding(owner_id=owner_id, message_key=key, **finding_fields(hit.detected))
                 for key, hit in missing.items()]
         Finding.objects.bulk_create(rows, ignore_conflicts=True)
-        ids.update(Finding.objects.filter(owner_id=owner_id, message_key__in=list(missing))
-                   .values_list("message_key", "pk"))
+        fresh = dict(Finding.objects.filter(owner_id=owner_id, message_key__in=list(missing))
+                     .values_list("message_key", "pk"))
+        ids.update(fresh)
+        # A key a concurrent worker stored at the same moment may be announced twice: receivers are idempotent.
+        findings_recorded.send(sender=Finding, owner_id=owner_id, finding_ids=list(fresh.values()))
     return ids, set(missing)
 
 

@@ -1,0 +1,120 @@
+"""Triage state around findings: sign-in windows, incidents and the audit log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Household, Member
+from scanner.models import Finding
+
+WINDOW = timedelta(minutes=15)
+
+
+class SignInWindow(models.Model):
+    """"I'm about to sign in": codes for this member inside the window are expected."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="windows")
+    opened_at = models.DateTimeField()
+    ends_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+
+class Severity(models.IntegerChoices):
+    LOW = 1, "low"
+    MEDIUM = 2, "medium"
+    HIGH = 3, "high"
+    CRITICAL = 4, "critical"
+
+
+class IncidentQuerySet(models.QuerySet):
+    def visible_to(self, member: Member):
+        """Admins see the whole household's incidents; a member sees their own and campaigns that reached them."""
+        mine = self.filter(household_id=member.household_id)
+        if member.is_admin:
+            return mine
+        reached = Q(kind=Incident.Kind.CAMPAIGN, findings__owner_id=member.user_id)
+        return mine.filter(Q(member=member) | reached).distinct()
+
+    def unresolved(self):
+        return self.exclude(state=Incident.State.RESOLVED)
+
+
+class Incident(models.Model):
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", "codes against one account"
+        CAMPAIGN = "campaign", "campaign across the household"
+        ALERT = "alert", "Microsoft security alert"
+        PHISHING = "phishing", "lookalike phishing"
+
+    class State(models.TextChoices):
+        OPEN = "open", "open"
+        ACKNOWLEDGED = "acknowledged", "acknowledged"
+        RESOLVED = "resolved", "resolved"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="incidents")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, null=True, blank=True, related_name="incidents",
+                               help_text="Whose incident it is; empty for a household campaign.")
+    account_hint = models.CharField(max_length=254, blank=True)
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.MEDIUM)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN, db_index=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="assigned_incidents")
+    resolution_note = models.TextField(blank=True)
+    opened_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField(db_index=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    findings = models.ManyToManyField(Finding, through="IncidentFinding", related_name="incidents")
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+        indexes = [models.Index(fields=["household", "state", "-last_seen_at"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self) -> str:
+        who = self.member.display_name if self.member_id else "the household"
+        target = f" ({self.account_hint})" if self.account_hint else ""
+        return f"{self.get_kind_display().capitalize()}: {who}{target}"
+
+
+class IncidentFinding(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE)
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["incident", "finding"], name="finding_once_per_incident")]
+
+
+class AuditEvent(models.Model):
+    """Who did what, when: every triage click, incident change and membership change.
+    The actor's name is kept as text so the log still reads after a member is removed."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    actor_name = models.CharField(max_length=80, help_text="Empty when the rules acted.")
+    action = models.CharField(max_length=40)
+    summary = models.CharField(max_length=300)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
+    finding = models.ForeignKey(Finding, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    @property
+    def who(self) -> str:
+        return self.actor_name or "OTP Dash rules"

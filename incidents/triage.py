@@ -1,0 +1,224 @@
+"""Was each Microsoft code the member's own? The rules, the one-click answers, and grouping into incidents.
+
+Every function here is safe to run twice on the same finding: statuses change only from what
+they were, and a finding joins an incident once (unique constraint).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Member
+from scanner.models import Finding
+
+from . import audit
+from .models import WINDOW, Incident, IncidentFinding, Severity, SignInWindow
+
+BURST_COUNT = 3
+BURST_SPAN = timedelta(minutes=30)
+CAMPAIGN_MEMBERS = 2
+CAMPAIGN_SPAN = timedelta(minutes=60)
+# An unsolicited code within a day of an open incident's last sighting joins that incident.
+GROUP_GAP = timedelta(hours=24)
+# Codes that can mean the attacker already has the password (facts: security code, reset).
+HIGH_RISK_CODES = {"msa_security_code", "msa_security_code_personal", "msa_password_reset"}
+# Alerts about a change to the account: someone may already be inside.
+ACCOUNT_CHANGED = {"msa_password_changed", "msa_security_info_added", "msa_new_app_connected"}
+WINDOW_GRACE = timedelta(minutes=1)  # clocks differ a little between Microsoft and this machine
+
+S = Finding.Status
+
+
+def on_findings_recorded(sender, owner_id: int, finding_ids: list[int], **kwargs) -> None:
+    member = Member.objects.select_related("household").filter(user_id=owner_id).first()
+    if member is None:
+        return  # a user outside any household (an import from the command line): stored, not triaged
+    for finding in Finding.objects.filter(pk__in=finding_ids).order_by("arrived_at", "id"):
+        if finding.category == Finding.Category.MS_CODE:
+            apply_rules(member, finding)
+        elif finding.category == Finding.Category.MS_ALERT:
+            severity = Severity.CRITICAL if finding.template in ACCOUNT_CHANGED else Severity.HIGH
+            join_incident(member, Incident.Kind.ALERT, [finding], severity)
+        elif finding.category == Finding.Category.PHISHING:
+            join_incident(member, Incident.Kind.PHISHING, [finding], Severity.HIGH)
+
+
+def local_time(member: Member, moment: datetime) -> str:
+    return moment.astimezone(member.zone).strftime("%H:%M")
+
+
+def apply_rules(member: Member, finding: Finding) -> None:
+    if finding.status != S.PENDING:
+        return
+    at = finding.arrived_at
+    window = SignInWindow.objects.filter(member=member, opened_at__lte=at + WINDOW_GRACE, ends_at__gte=at).first()
+    if window:
+        reason = f"arrived inside the sign-in window opened at {local_time(member, window.opened_at)}"
+        _set_status(member, finding, S.EXPECTED, [reason], actor=None, only_from=S.PENDING)
+        return
+    reasons = []
+    if member.in_quiet_hours(at):
+        reasons.append(f"arrived at {local_time(member, at)}, in quiet hours "
+                       f"({member.quiet_start:%H:%M}–{member.quiet_end:%H:%M})")
+    burst = _burst(member, finding)
+    burst_reason = f"{len(burst) + 1} codes for {finding.account_hint or 'one account'} within 30 minutes"
+    campaign = _campaign(member, finding)
+    people = len({f.owner_id for f in campaign} | {member.user_id})
+    campaign_reason = f"codes reached {people} members of the household within 60 minutes"
+    reasons += [burst_reason] if burst else []
+    reasons += [campaign_reason] if campaign else []
+    if not reasons:
+        return
+    _set_status(member, finding, S.UNSOLICITED, reasons, actor=None, only_from=S.PENDING)
+    _account_incident(member, [finding, *burst])
+    for other in burst:
+        if other.status == S.PENDING:
+            _set_status(member, other, S.UNSOLICITED, [burst_reason], actor=None, only_from=S.PENDING)
+    if campaign:
+        members = {m.user_id: m for m in Member.objects.filter(household_id=member.household_id)}
+        for other in campaign:
+            owner = members.get(other.owner_id)
+            if owner and other.status == S.PENDING:
+                _set_status(owner, other, S.UNSOLICITED, [campaign_reason], actor=None, only_from=S.PENDING)
+                _account_incident(owner, [other])
+        join_incident(member, Incident.Kind.CAMPAIGN, [finding, *campaign], _campaign_severity([finding, *campaign]),
+                      whose=None)
+
+
+def _burst(member: Member, finding: Finding) -> list[Finding]:
+    """The other codes for the same account that make a burst of 3 or more within 30 minutes with this one."""
+    at = finding.arrived_at
+    near = list(
+        Finding.objects.codes().filter(owner_id=member.user_id, account_hint=finding.account_hint,
+                                       arrived_at__range=(at - BURST_SPAN, at + BURST_SPAN))
+        .exclude(status=S.EXPECTED).exclude(pk=finding.pk).order_by("arrived_at")
+    )
+    for start in [f.arrived_at for f in near if f.arrived_at <= at] + [at]:
+        if at - start > BURST_SPAN:
+            continue
+        group = [f for f in near if start <= f.arrived_at <= start + BURST_SPAN]
+        if at <= start + BURST_SPAN and len(group) + 1 >= BURST_COUNT:
+            return group
+    return []
+
+
+def _campaign(member: Member, finding: Finding) -> list[Finding]:
+    """Codes of other members of the household within 60 minutes of this one (none that they expected)."""
+    at = finding.arrived_at
+    others = (
+        Finding.objects.codes()
+        .filter(owner__member__household_id=member.household_id,
+                arrived_at__range=(at - CAMPAIGN_SPAN, at + CAMPAIGN_SPAN))
+        .exclude(owner_id=member.user_id).exclude(status=S.EXPECTED)
+    )
+    found = list(others)
+    return found if len({f.owner_id for f in found}) + 1 >= CAMPAIGN_MEMBERS else []
+
+
+def _code_severity(findings: list[Finding], base: int) -> int:
+    return min(Severity.CRITICAL, base + (1 if any(f.template in HIGH_RISK_CODES for f in findings) else 0))
+
+
+def _campaign_severity(findings: list[Finding]) -> int:
+    return _code_severity(findings, Severity.HIGH)
+
+
+def _account_incident(member: Member, findings: list[Finding]) -> Incident:
+    incident = join_incident(member, Incident.Kind.ACCOUNT, findings, _code_severity(findings, Severity.MEDIUM),
+                             account_hint=findings[0].account_hint)
+    if incident.findings.count() >= BURST_COUNT and incident.severity < Severity.HIGH:
+        _raise_severity(incident, Severity.HIGH)
+    return incident
+
+
+def join_incident(member: Member, kind: str, findings: list[Finding], severity: int, account_hint: str = "",
+                  whose: Member | None | bool = True) -> Incident:
+    """Add findings to the open incident they belong to, or open one. whose=None: the household's."""
+    owner = member if whose is True else whose
+    latest = max(f.arrived_at for f in findings)
+    earliest = min(f.arrived_at for f in findings)
+    incident = (
+        Incident.objects.select_for_update()
+        .filter(household_id=member.household_id, kind=kind, member=owner, account_hint=account_hint,
+                last_seen_at__gte=earliest - GROUP_GAP)
+        .unresolved().order_by("-last_seen_at").first()
+    )
+    if incident is None:
+        incident = Incident.objects.create(household_id=member.household_id, kind=kind, member=owner,
+                                           account_hint=account_hint, severity=severity, opened_at=earliest,
+                                           last_seen_at=latest)
+        audit.record(member.household_id, None, "incident.opened",
+                     f"Opened ({incident.get_severity_display()}): {incident.title}", incident=incident)
+    else:
+        if latest > incident.last_seen_at:
+            Incident.objects.filter(pk=incident.pk).update(last_seen_at=latest)
+        if severity > incident.severity:
+            _raise_severity(incident, severity)
+    IncidentFinding.objects.bulk_create([IncidentFinding(incident=incident, finding=f) for f in findings],
+                                        ignore_conflicts=True)
+    return incident
+
+
+def _raise_severity(incident: Incident, severity: int) -> None:
+    Incident.objects.filter(pk=incident.pk).update(severity=severity)
+    incident.severity = severity
+    audit.record(incident.household_id, None, "incident.severity",
+                 f"Severity raised to {Severity(severity).label}", incident=incident)
+
+
+def _set_status(member: Member, finding: Finding, status: str, reasons: list[str], actor, only_from=None) -> bool:
+    rows = Finding.objects.filter(pk=finding.pk)
+    if only_from:
+        rows = rows.filter(status=only_from)
+    changed = rows.update(status=status, status_reasons=reasons, status_by=actor, status_at=timezone.now())
+    if not changed:
+        return False
+    finding.status, finding.status_reasons = status, reasons
+    codes = " ".join(finding.codes_masked) or "a code"
+    who = "You" if actor else "Rules"
+    audit.record(member.household_id, actor, f"triage.{status}",
+                 f"{who} marked {codes} for {member.display_name} as {S(status).label}: {'; '.join(reasons)}",
+                 finding=finding)
+    return True
+
+
+@transaction.atomic
+def answer(member: Member, finding: Finding, status: str, actor) -> None:
+    """The member's one click: "That was me" (expected) or "Not me" (unsolicited)."""
+    label = "that was me" if status == S.EXPECTED else "not me"
+    reason = f"{member.display_name} said: {label}"
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    if finding.status == status and finding.status_by_id == actor.pk:
+        return  # a double click changes nothing and logs nothing
+    _set_status(member, finding, status, [reason], actor=actor)
+    if status == S.UNSOLICITED:
+        _account_incident(member, [finding])
+    else:
+        for incident in finding.incidents.unresolved():
+            audit.record(member.household_id, actor, "incident.note",
+                         f"{member.display_name} said code {' '.join(finding.codes_masked)} was theirs",
+                         incident=incident, finding=finding)
+
+
+def open_window(member: Member, actor) -> SignInWindow:
+    now = timezone.now()
+    window = SignInWindow.objects.create(member=member, opened_at=now, ends_at=now + WINDOW)
+    audit.record(member.household_id, actor, "window.opened",
+                 f"{member.display_name} is about to sign in: codes until "
+                 f"{local_time(member, window.ends_at)} count as expected")
+    return window
+
+
+def open_window_for(member: Member) -> SignInWindow | None:
+    return SignInWindow.objects.filter(member=member, ends_at__gt=timezone.now()).first()
+
+
+def visible_findings(member: Member, everyone: bool = False):
+    """A member's own findings; an admin may ask for every member's of the household."""
+    if everyone and member.is_admin:
+        return Finding.objects.filter(owner__member__household_id=member.household_id)
+    return Finding.objects.filter(owner_id=member.user_id)
+

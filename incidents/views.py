@@ -1,0 +1,151 @@
+"""Codes with their triage buttons, and incidents with their timeline. Access: see IncidentQuerySet.visible_to."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import admin_required, member_required
+from accounts.models import Member
+from scanner.models import Finding
+
+from . import triage, workflow
+from .models import AuditEvent, Incident
+
+PAGE = 50
+
+
+def _incident_for(request, code) -> Incident:
+    visible = Incident.objects.visible_to(request.member).select_related("member", "assignee__member")
+    return get_object_or_404(visible, code=code)
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@member_required
+@require_GET
+def code_list(request):
+    member = request.member
+    everyone = member.is_admin and request.GET.get("who") == "all"
+    rows = triage.visible_findings(member, everyone).select_related("owner__member")
+    status = request.GET.get("status", "")
+    if status in Finding.Status.values:
+        rows = rows.codes().filter(status=status)
+    return render(request, "incidents/code_list.html", {
+        "codes": rows[:PAGE], "everyone": everyone, "status": status, "statuses": Finding.Status.choices,
+        "window": triage.open_window_for(member),
+    })
+
+
+@member_required
+@require_POST
+def code_answer(request, code):
+    """"That was me" / "Not me": only the member whose code it is may answer."""
+    finding = get_object_or_404(Finding.objects.codes(), code=code, owner=request.user)
+    status = request.POST.get("status", "")
+    if status not in (Finding.Status.EXPECTED, Finding.Status.UNSOLICITED):
+        if request.htmx:
+            context = {"f": finding, "error": "Choose one of the two buttons."}
+            return render(request, "incidents/_code_row.html", context, status=400)
+        messages.error(request, "Choose one of the two buttons.")
+        return _back(request, "codes")
+    triage.answer(request.member, finding, status, request.user)
+    finding.refresh_from_db()
+    if request.htmx:
+        return render(request, "incidents/_code_row.html", {"f": finding})
+    messages.success(request, f"Noted: {finding.get_status_display()}.")
+    return _back(request, "codes")
+
+
+@member_required
+@require_POST
+def sign_in_window(request):
+    window = triage.open_window(request.member, request.user)
+    messages.success(request, f"For the next 15 minutes (until {triage.local_time(request.member, window.ends_at)}), "
+                              "Microsoft codes to your addresses count as yours.")
+    return _back(request, "me")
+
+
+@member_required
+@require_GET
+def incident_list(request):
+    member = request.member
+    state = request.GET.get("state", "unresolved")
+    rows = Incident.objects.visible_to(member).select_related("member", "assignee__member")
+    if state == "unresolved":
+        rows = rows.unresolved()
+    elif state in Incident.State.values:
+        rows = rows.filter(state=state)
+    else:
+        state = "all"
+    template = "incidents/_incident_rows.html" if request.htmx else "incidents/incident_list.html"
+    return render(request, template, {"incidents": rows[:PAGE], "state": state, "states": Incident.State.choices})
+
+
+@member_required
+@require_GET
+def incident_detail(request, code):
+    member = request.member
+    incident = _incident_for(request, code)
+    findings = incident.findings.select_related("owner__member").order_by("arrived_at", "id")
+    events = incident.events.select_related("finding")
+    hidden = 0
+    if not member.is_admin:
+        # A campaign reaches others too: a member sees their own codes and how many others got.
+        hidden = findings.exclude(owner_id=member.user_id).count()
+        findings = findings.filter(owner_id=member.user_id)
+        events = [e for e in events if e.finding is None or e.finding.owner_id == member.user_id]
+    admins = Member.objects.filter(household_id=member.household_id, role__in=[Member.Role.OWNER, Member.Role.ADMIN])
+    return render(request, "incidents/incident_detail.html", {
+        "incident": incident, "findings": findings, "events": events, "hidden": hidden, "admins": admins,
+    })
+
+
+@admin_required
+@require_POST
+def incident_action(request, code):
+    incident = _incident_for(request, code)
+    action = request.POST.get("action", "")
+    try:
+        if action == "acknowledge":
+            workflow.acknowledge(incident, request.user)
+        elif action == "resolve":
+            workflow.resolve(incident, request.user, request.POST.get("note", ""))
+        elif action == "reopen":
+            workflow.reopen(incident, request.user)
+        elif action == "assign":
+            workflow.assign(incident, request.user, _assignee(request))
+        else:
+            raise ValidationError("Unknown action.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Incident {incident.get_state_display()}.")
+    return redirect("incident_detail", code=incident.code)
+
+
+def _assignee(request):
+    code = request.POST.get("assignee", "")
+    if not code:
+        return None
+    try:
+        member = Member.objects.select_related("user").get(code=code, household_id=request.member.household_id)
+    except (Member.DoesNotExist, ValidationError):
+        raise ValidationError("Choose a member of this household.") from None
+    return member.user
+
+
+@admin_required
+@require_GET
+def audit_log(request):
+    events = AuditEvent.objects.filter(household_id=request.member.household_id).select_related("incident")[:200]
+    return render(request, "incidents/audit_log.html", {"events": events})
+
