@@ -1,13 +1,36 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views as people
+from dashboard import views as dashboard
+from incidents import views as incidents
 from scanner import views
+
+# The Django admin signs in through allauth: same rate limits, same second factor.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("setup/", people.setup, name="setup"),
+    path("join/<str:token>/", people.join, name="join"),
+    path("accounts/", include("allauth.urls")),
+    path("dashboard/", dashboard.household, name="dashboard"),
+    path("me/", dashboard.me, name="me"),
+    path("profile/", people.profile, name="profile"),
+    path("household/", people.people, name="people"),
+    path("household/invite/", people.invite, name="invite"),
+    path("household/settings/", people.household_settings, name="household_settings"),
+    path("household/invitations/<uuid:code>/revoke/", people.revoke, name="invitation_revoke"),
+    path("household/members/<uuid:code>/role/", people.change_role, name="member_role"),
+    path("household/members/<uuid:code>/remove/", people.remove_person, name="member_remove"),
+    path("codes/", incidents.code_list, name="codes"),
+    path("codes/window/", incidents.sign_in_window, name="sign_in_window"),
+    path("codes/<uuid:code>/answer/", incidents.code_answer, name="code_answer"),
+    path("incidents/", incidents.incident_list, name="incidents"),
+    path("incidents/log/", incidents.audit_log, name="audit_log"),
+    path("incidents/<uuid:code>/", incidents.incident_detail, name="incident_detail"),
+    path("incidents/<uuid:code>/action/", incidents.incident_action, name="incident_action"),
     path("mailboxes/", include("scanner.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,7 @@
 import re
 
 
-def test_home_page_renders_with_local_htmx(client):
+def test_home_page_renders_with_local_htmx(client, member):
     response = client.get("/")
     assert response.status_code == 200
     page = response.content.decode()

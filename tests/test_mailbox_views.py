@@ -8,14 +8,14 @@ from django_q.conf import Conf
 
 from scanner.models import Finding, Mailbox
 from tests.mailgen import code_mail
+from tests.people import sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def alice_client(client, member):
-    client.force_login(member)
-    return client
+    return sign_in(client, member)
 
 
 @pytest.fixture
@@ -57,11 +57,12 @@ def test_a_member_never_sees_or_touches_another_members_mailbox(alice_client, bo
     assert bobs_mailbox.label == "Bob private" and bobs_mailbox.enabled
 
 
-def test_sign_in_page_then_the_list(client, member):
-    page = client.get(reverse("login")).content.decode()
+def test_sign_in_page_then_the_dashboard(client, member):
+    page = client.get(reverse("account_login")).content.decode()
     assert 'name="password"' in page
-    response = client.post(reverse("login"), {"username": "alice", "password": "a long household password 1"})
-    assert response.status_code == 302 and response["Location"] == reverse("mailboxes")
+    response = client.post(reverse("account_login"), {"login": "alice", "password": "a long household password 1"})
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    assert client.get(reverse("mailboxes")).status_code == 200
 
 
 def test_link_a_mailbox_with_a_preset_test_it_and_save(alice_client, dovecot, member):

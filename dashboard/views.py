@@ -1,0 +1,32 @@
+"""The household dashboard and each member's own page."""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.access import member_required
+from incidents.models import Incident
+from incidents.triage import open_window_for, visible_findings
+from scanner.models import Mailbox
+
+from .stats import household_summary
+
+
+@member_required
+@require_GET
+def household(request):
+    """Everyone's aggregates; htmx polls the body fragment, without JavaScript it is a plain page."""
+    context = household_summary(request.member)
+    template = "dashboard/_household_body.html" if request.htmx else "dashboard/household.html"
+    return render(request, template, context)
+
+
+@member_required
+@require_GET
+def me(request):
+    member = request.member
+    return render(request, "dashboard/me.html", {
+        "mailboxes": Mailbox.objects.filter(owner=request.user).with_findings(),
+        "codes": visible_findings(member).select_related("owner__member")[:25],
+        "incidents": Incident.objects.visible_to(member).filter(member=member).select_related("member")[:10],
+        "window": open_window_for(member),
+    })
