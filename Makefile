@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 BIND   ?= 127.0.0.1:8000
 export OTPDASH_BIND := $(BIND)
 
-.PHONY: venv venv-test system-deps run test lint bench-detect bench-scan clean
+.PHONY: venv venv-test system-deps run test lint bench-detect bench-scan bench-web clean
 
 venv: $(VENV)/.installed
 
@@ -22,18 +22,19 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
 	$(PY) -m pip install --quiet -r requirements-test.txt
 	touch $@
 
-# Debian packages the tests and benchmarks start as real servers: Dovecot for IMAP.
-SYSTEM_PACKAGES := dovecot-core dovecot-imapd
+# Debian packages the tests and benchmarks start as real programs: Dovecot for IMAP, Chromium for the UI.
+SYSTEM_PACKAGES := dovecot-core dovecot-imapd chromium
 system-deps:
-	@if command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot; then exit 0; fi; \
+	@if { command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot; } && test -x /usr/bin/chromium; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \
-	  echo "The tests need Dovecot: run 'sudo apt-get install -y $(SYSTEM_PACKAGES)' (or make test as root)"; exit 1; fi; \
+	  echo "The tests need Dovecot and Chromium: run 'sudo apt-get install -y $(SYSTEM_PACKAGES)' (or make test as root)"; exit 1; fi; \
 	echo "Installing $(SYSTEM_PACKAGES) (a private instance is started by the tests; no system service is enabled)"; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null \
 	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null; }
 
 run: venv
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "  OTP Dash is starting: open http://$(BIND)/   (Ctrl-C stops everything)"
@@ -51,6 +52,9 @@ bench-detect: venv
 
 bench-scan: venv-test system-deps
 	$(PY) tests/bench/bench_scan.py
+
+bench-web: venv-test
+	$(PY) tests/bench/bench_web.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

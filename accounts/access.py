@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from functools import wraps
 
+from allauth.account.decorators import reauthentication_required
 from allauth.account.internal.flows.login import get_authentication_records
-from allauth.core.exceptions import ReauthenticationRequired
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -63,14 +63,6 @@ def recently_checked(request) -> bool:
     return bool(times) and time.time() - max(times) < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
 
 
-def sensitive(view):
-    """Ask for the password again when the last check is older than the reauthentication timeout.
-    allauth's middleware shows its confirm page and then resumes this very request."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated and not recently_checked(request):
-            raise ReauthenticationRequired()
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Sensitive views: allauth's decorator, whose "recent enough" rule the adapter sets (see adapter.py).
+# On an old check allauth shows its confirm page, then resumes this very request.
+sensitive = reauthentication_required

@@ -1,4 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+
+from .access import recently_checked
 
 
 class HouseholdAccountAdapter(DefaultAccountAdapter):
@@ -7,3 +10,12 @@ class HouseholdAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """One rule for every sensitive page, ours and allauth's (MFA set-up, passkeys): ask for the
+        password again only when the last check is older than ACCOUNT_REAUTHENTICATION_TIMEOUT.
+        Out of the box allauth would ask even right after signing in."""
+        request = context.request
+        if request is not None and request.user.is_authenticated and recently_checked(request):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)

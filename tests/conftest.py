@@ -17,6 +17,12 @@ def dovecot():
     server.destroy()
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashing(settings):
+    """Tests make many users; the production hasher's deliberate slowness buys nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def household(db):
     from accounts.models import Household

@@ -1,0 +1,169 @@
+"""The triage rules: sign-in window, quiet hours, bursts, household campaigns, and incidents they open."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from incidents import triage
+from incidents.models import AuditEvent, Incident, Severity, SignInWindow
+from scanner.models import Finding
+from tests.findings import PASSWORD_CHANGED, PHISHING, SECURITY_CODE, UNUSUAL_SIGNIN, arrive
+from tests.people import join
+
+pytestmark = pytest.mark.django_db
+NOON = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+S = Finding.Status
+
+
+def test_a_lone_daytime_code_waits_for_the_member(member):
+    finding = arrive(member, NOON)
+    assert finding.status == S.PENDING and finding.status_reasons == []
+    assert not Incident.objects.exists()
+
+
+def test_a_code_inside_the_sign_in_window_is_expected(member):
+    SignInWindow.objects.create(member=member.member, opened_at=NOON, ends_at=NOON + timedelta(minutes=15))
+    inside = arrive(member, NOON + timedelta(minutes=14))
+    after = arrive(member, NOON + timedelta(minutes=16))
+    assert inside.status == S.EXPECTED and "sign-in window opened at 12:00" in inside.status_reasons[0]
+    assert after.status == S.PENDING
+    assert not Incident.objects.exists()
+
+
+def test_quiet_hours_are_the_members_own_local_hours(member):
+    profile = member.member
+    profile.time_zone = "Europe/Berlin"
+    profile.save()
+    # 22:30 UTC is 23:30 in Berlin (quiet); 06:30 UTC is 07:30 in Berlin (awake).
+    night = arrive(member, datetime(2026, 11, 20, 22, 30, tzinfo=timezone.utc))
+    morning = arrive(member, datetime(2026, 11, 21, 6, 30, tzinfo=timezone.utc))
+    assert night.status == S.UNSOLICITED and night.status_reasons == ["arrived at 23:30, in quiet hours (23:00–07:00)"]
+    assert morning.status == S.PENDING
+    incident = Incident.objects.get()
+    assert incident.kind == Incident.Kind.ACCOUNT and incident.member == profile
+    assert incident.severity == Severity.MEDIUM and list(incident.findings.all()) == [night]
+
+
+def test_three_codes_for_one_account_within_30_minutes_are_a_burst(member):
+    first = arrive(member, NOON)
+    second = arrive(member, NOON + timedelta(minutes=12))
+    assert Finding.objects.get(pk=first.pk).status == S.PENDING and second.status == S.PENDING
+    third = arrive(member, NOON + timedelta(minutes=29))
+    statuses = set(Finding.objects.values_list("status", flat=True))
+    assert statuses == {S.UNSOLICITED}
+    assert third.status_reasons == ["3 codes for anna.weber@example.com within 30 minutes"]
+    incident = Incident.objects.get()
+    assert incident.findings.count() == 3 and incident.severity == Severity.HIGH
+    assert incident.account_hint == "anna.weber@example.com"
+
+
+def test_three_codes_spread_over_more_than_30_minutes_are_no_burst(member):
+    for minutes in (0, 16, 32):
+        arrive(member, NOON + timedelta(minutes=minutes))
+    assert set(Finding.objects.values_list("status", flat=True)) == {S.PENDING}
+
+
+def test_codes_the_member_expected_do_not_make_a_burst(member):
+    SignInWindow.objects.create(member=member.member, opened_at=NOON, ends_at=NOON + timedelta(minutes=15))
+    arrive(member, NOON + timedelta(minutes=1))
+    arrive(member, NOON + timedelta(minutes=2))
+    late = arrive(member, NOON + timedelta(minutes=20))
+    assert late.status == S.PENDING
+
+
+def test_codes_reaching_two_members_within_an_hour_are_a_campaign(member, other_member):
+    alice_code = arrive(member, NOON)
+    bob_code = arrive(other_member, NOON + timedelta(minutes=55))
+    for finding in (alice_code, bob_code):
+        finding.refresh_from_db()
+        assert finding.status == S.UNSOLICITED
+        assert "codes reached 2 members of the household within 60 minutes" in finding.status_reasons
+    campaign = Incident.objects.get(kind=Incident.Kind.CAMPAIGN)
+    assert campaign.member is None and set(campaign.findings.all()) == {alice_code, bob_code}
+    assert campaign.severity == Severity.HIGH
+    # Each member also has an incident of their own.
+    assert Incident.objects.filter(kind=Incident.Kind.ACCOUNT).count() == 2
+
+
+def test_no_campaign_across_households_or_beyond_an_hour(member, other_member):
+    from accounts.models import Household
+
+    outsider = join(Household.objects.create(name="Next door"), "carol")
+    arrive(member, NOON)
+    arrive(outsider, NOON + timedelta(minutes=5))
+    arrive(other_member, NOON + timedelta(minutes=61))
+    assert set(Finding.objects.values_list("status", flat=True)) == {S.PENDING}
+
+
+def test_security_codes_rank_above_single_use_codes(member):
+    arrive(member, datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc), mail=SECURITY_CODE)
+    incident = Incident.objects.get()
+    assert incident.severity == Severity.HIGH
+
+
+def test_alerts_and_phishing_open_their_own_incidents(member):
+    arrive(member, NOON, mail=UNUSUAL_SIGNIN)
+    arrive(member, NOON + timedelta(minutes=1), mail=PASSWORD_CHANGED)
+    arrive(member, NOON + timedelta(minutes=2), mail=PHISHING)
+    alert = Incident.objects.get(kind=Incident.Kind.ALERT)
+    assert alert.findings.count() == 2 and alert.severity == Severity.CRITICAL  # the password was changed
+    phishing = Incident.objects.get(kind=Incident.Kind.PHISHING)
+    assert phishing.severity == Severity.HIGH
+    assert Finding.objects.filter(status=S.PENDING).count() == 3  # alerts and phishing are not codes to triage
+
+
+def test_a_later_code_joins_the_open_incident_and_a_resolved_one_is_not_reused(member):
+    from incidents import workflow
+
+    arrive(member, datetime(2026, 11, 20, 1, 0, tzinfo=timezone.utc))
+    arrive(member, datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc))
+    incident = Incident.objects.get()
+    assert incident.findings.count() == 2
+    workflow.resolve(incident, member, "Changed the password.")
+    arrive(member, datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc))
+    assert Incident.objects.count() == 2
+
+
+def test_running_the_rules_twice_changes_nothing(member, other_member):
+    arrive(member, NOON)
+    bob = arrive(other_member, NOON + timedelta(minutes=5))
+    before = (list(Finding.objects.values_list("pk", "status", "status_reasons")), Incident.objects.count(),
+              AuditEvent.objects.count())
+    triage.on_findings_recorded(None, owner_id=other_member.pk, finding_ids=[bob.pk])
+    after = (list(Finding.objects.values_list("pk", "status", "status_reasons")), Incident.objects.count(),
+             AuditEvent.objects.count())
+    assert before == after
+
+
+def test_a_failing_rule_rolls_the_finding_back_so_the_scan_retries(member, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("rules crashed")
+
+    monkeypatch.setattr(triage, "apply_rules", broken)
+    with pytest.raises(RuntimeError):
+        arrive(member, NOON)
+    assert not Finding.objects.exists()
+
+
+def test_the_members_answer_overrides_the_rules_and_is_audited(member):
+    finding = arrive(member, datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc))
+    assert finding.status == S.UNSOLICITED
+    triage.answer(member.member, finding, S.EXPECTED, member)
+    finding.refresh_from_db()
+    assert finding.status == S.EXPECTED and finding.status_by == member
+    assert finding.status_reasons == ["Alice said: that was me"]
+    incident = Incident.objects.get()
+    assert incident.events.filter(action="incident.note", actor=member).exists()
+    triage.answer(member.member, finding, S.UNSOLICITED, member)
+    assert AuditEvent.objects.filter(action__startswith="triage.", actor=member).count() == 2
+    triage.answer(member.member, finding, S.UNSOLICITED, member)  # a double click logs nothing more
+    assert AuditEvent.objects.filter(action__startswith="triage.", actor=member).count() == 2
+
+
+def test_not_me_on_a_pending_code_opens_an_incident(member):
+    finding = arrive(member, NOON)
+    triage.answer(member.member, finding, S.UNSOLICITED, member)
+    incident = Incident.objects.get()
+    assert list(incident.findings.all()) == [finding] and incident.member == member.member
