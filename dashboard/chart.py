@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 WIDTH, HEIGHT = 720, 220
-LEFT, BOTTOM, TOP = 32, 24, 10
+LEFT, RIGHT, BOTTOM, TOP = 32, 24, 24, 10
 PALETTE = 8
 
 
@@ -34,6 +34,7 @@ class Chart:
     total: int = 0
     baseline: float = HEIGHT - BOTTOM
     left: int = LEFT
+    right: int = WIDTH - RIGHT
 
 
 def nice_ceiling(value: int) -> int:
@@ -56,7 +57,7 @@ def stacked(counts: dict[tuple[int, date], int], people: list[tuple[int, str]], 
             per_day[(day - first).days] += n
     top = nice_ceiling(max(per_day, default=0) or 1)
     plot_h = HEIGHT - BOTTOM - TOP
-    slot = (WIDTH - LEFT) / days
+    slot = (WIDTH - LEFT - RIGHT) / days
     for i in range(days):
         day = first + timedelta(days=i)
         y = float(HEIGHT - BOTTOM)

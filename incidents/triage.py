@@ -178,10 +178,11 @@ def _set_status(member: Member, finding: Finding, status: str, reasons: list[str
         return False
     finding.status, finding.status_reasons = status, reasons
     codes = " ".join(finding.codes_masked) or "a code"
-    who = "You" if actor else "Rules"
-    audit.record(member.household_id, actor, f"triage.{status}",
-                 f"{who} marked {codes} for {member.display_name} as {S(status).label}: {'; '.join(reasons)}",
-                 finding=finding)
+    if actor:
+        summary = f'said "{S(status).label}" about code {codes}'
+    else:
+        summary = f"marked code {codes} for {member.display_name} as {S(status).label}: {'; '.join(reasons)}"
+    audit.record(member.household_id, actor, f"triage.{status}", summary, finding=finding)
     return True
 
 

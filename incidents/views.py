@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -96,7 +97,9 @@ def incident_detail(request, code):
     member = request.member
     incident = _incident_for(request, code)
     findings = incident.findings.select_related("owner__member").order_by("arrived_at", "id")
-    events = incident.events.select_related("finding")
+    # The incident's own log and every triage answer on its codes, in one list.
+    events = AuditEvent.objects.filter(Q(incident=incident) | Q(finding__in=incident.findings.all())).select_related(
+        "finding").order_by("at", "id")
     hidden = 0
     if not member.is_admin:
         # A campaign reaches others too: a member sees their own codes and how many others got.

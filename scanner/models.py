@@ -205,6 +205,24 @@ class FolderCursor(models.Model):
         constraints = [models.UniqueConstraint(fields=["mailbox", "folder"], name="one_cursor_per_folder")]
 
 
+# The detector's template names in words (facts: which Microsoft mail each one is).
+TEMPLATE_LABELS = {
+    "msa_single_use_v2": "single-use sign-in code",
+    "msa_single_use_v1": "single-use sign-in code (older mail)",
+    "msa_security_code": "security code",
+    "msa_security_code_personal": "security code (personal account)",
+    "msa_password_reset": "password reset code",
+    "msa_verify_email": "email verification code",
+    "msa_code": "Microsoft account code",
+    "entra_email_verification": "work or school email verification",
+    "msa_unusual_signin": "unusual sign-in activity",
+    "msa_security_info_added": "security info added",
+    "msa_security_info_verification": "security info verification",
+    "msa_new_app_connected": "new app connected",
+    "msa_password_changed": "password changed",
+}
+
+
 class FindingQuerySet(models.QuerySet):
     def codes(self):
         """Genuine Microsoft code mails: what the triage buttons and the rules are about."""
@@ -230,7 +248,7 @@ class Finding(models.Model):
     message_key = models.CharField(max_length=300, help_text="Message-ID, or a hash of the header when it has none.")
     message_id = models.CharField(max_length=300, blank=True)
     subject = models.CharField(max_length=300, blank=True)
-    category = models.CharField(max_length=12, db_index=True)
+    category = models.CharField(max_length=12, db_index=True, choices=Category.choices)
     provider = models.CharField(max_length=50, blank=True)
     template = models.CharField(max_length=50, blank=True)
     language = models.CharField(max_length=10, blank=True)
@@ -261,6 +279,10 @@ class Finding(models.Model):
 
     def __str__(self):
         return f"{self.category} {self.subject[:40]}"
+
+    @property
+    def template_label(self) -> str:
+        return TEMPLATE_LABELS.get(self.template, self.template.replace("_", " "))
 
     @property
     def is_code(self) -> bool:

@@ -33,6 +33,10 @@ class Migration(migrations.Migration):
             on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL)),
         migrations.AddField("finding", "status_at", models.DateTimeField(blank=True, null=True)),
         migrations.AlterModelOptions("finding", {"ordering": ["-arrived_at", "-id"]}),
+        migrations.AlterField("finding", "category", models.CharField(
+            choices=[("ms_code", "Microsoft code"), ("ms_alert", "Microsoft security alert"),
+                     ("phishing", "lookalike phishing"), ("other_code", "another provider's code")],
+            db_index=True, max_length=12)),
         migrations.AddIndex("finding", models.Index(fields=["category", "arrived_at", "owner"], name="finding_day_chart")),
         migrations.AddIndex("finding", models.Index(fields=["owner", "category", "-arrived_at"],
                                                     name="finding_member_list")),

@@ -1,0 +1,107 @@
+"""The household dashboard: counts, the chart, open incidents, mailbox health, polling, and its query count."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard.chart import nice_ceiling, stacked
+from scanner.models import Mailbox
+from tests.findings import PHISHING, UNUSUAL_SIGNIN, arrive
+from tests.people import join, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_counts_for_7_and_30_days_and_a_bar_per_member_and_day(client, member, other_member):
+    now = timezone.now()
+    for days in (1, 2, 10, 40):
+        arrive(member, now - timedelta(days=days, minutes=5))
+    arrive(other_member, now - timedelta(days=1, hours=1))
+    arrive(member, now - timedelta(days=3), mail=UNUSUAL_SIGNIN)
+    arrive(member, now - timedelta(days=3), mail=PHISHING)
+    sign_in(client, member)
+    response = client.get(reverse("dashboard"))
+    counts = response.context["counts"]
+    assert counts["codes_7"] == 3 and counts["codes_30"] == 4  # the 40-day-old code counts in neither
+    assert counts["alerts_30"] == 1 and counts["phishing_30"] == 1
+    chart = response.context["chart"]
+    assert chart.total == 4 and [(name, total) for _, name, total in chart.legend] == [("Alice", 3), ("Bob", 1)]
+    page = response.content.decode()
+    assert page.count("<rect ") == 4 and "Alice: 1 on" in page and "Bob: 1 on" in page
+    assert 'hx-trigger="every 30s"' in page and "open incidents" in page
+    assert "What each person still needs to do" in page
+
+
+def test_the_polled_fragment_is_just_the_body(client, member):
+    sign_in(client, member)
+    fragment = client.get(reverse("dashboard"), HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<div id="household-body"') and "<html" not in fragment
+
+
+def test_mailbox_health_counts_per_member(client, member, other_member):
+    for owner, state, enabled in ((member, "ok", True), (member, "error", True), (other_member, "ok", False)):
+        box = Mailbox(owner=owner, label=f"{owner} {state}", host="imap.example.com", username="u", state=state,
+                      enabled=enabled)
+        box.set_secret("s")
+        box.save()
+    sign_in(client, member)
+    health = {h["member"].display_name: (h["ok"], h["bad"], h["paused"])
+              for h in client.get(reverse("dashboard")).context["health"]}
+    assert health == {"Alice": (1, 1, 0), "Bob": (0, 0, 1)}
+
+
+def test_chart_geometry_stacks_members_within_the_plot():
+    today = date(2026, 11, 27)
+    counts = {(1, today): 3, (2, today): 1, (1, today - timedelta(days=29)): 2, (1, today - timedelta(days=30)): 9}
+    chart = stacked(counts, [(1, "A"), (2, "B")], today)
+    assert chart.total == 6  # the day 30 days back is outside the chart
+    today_bars = [b for b in chart.bars if b.title.endswith("Fri 27 Nov")]
+    a, b = today_bars
+    assert b.y + b.height == pytest.approx(a.y, abs=0.2)  # B sits on top of A
+    assert min(bar.y for bar in chart.bars) >= 10 and chart.ticks[-1][1] == str(nice_ceiling(4))
+    assert nice_ceiling(0) == 4 and nice_ceiling(5) == 8 and nice_ceiling(37) == 40 and nice_ceiling(101) == 200
+
+
+def fill(household, prefix: str, members: int, codes_each: int, rng: random.Random):
+    now = timezone.now()
+    for i in range(members):
+        user = join(household, f"{prefix}{i}")
+        box = Mailbox(owner=user, label="box", host="imap.example.com", username="u")
+        box.set_secret("s")
+        box.save()
+        for _ in range(codes_each):
+            arrive(user, now - timedelta(days=rng.randint(0, 29), hours=rng.randint(0, 23)))
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("url", ["/dashboard/", "/incidents/", "/codes/?who=all", "/me/"])
+def test_queries_per_page_do_not_grow_with_the_data(client, household, url):
+    owner = join(household, "olivia", "owner")
+    sign_in(client, owner)
+    fill(household, "small", 2, 2, random.Random(1))
+    small = count_queries(client, url)
+    fill(household, "large", 6, 4, random.Random(2))
+    large = count_queries(client, url)
+    assert small == large, (url, small, large)
+    assert large <= 15, large
+
+
+def test_the_chart_is_drawn_without_inline_style(client, member):
+    arrive(member, timezone.now() - timedelta(hours=2))
+    sign_in(client, member)
+    svg = re.search(r"<svg.*?</svg>", client.get(reverse("dashboard")).content.decode(), re.S).group(0)
+    assert "style" not in svg and 'class="series-0"' in svg
