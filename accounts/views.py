@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dashboard.stats import figures_changed
 from incidents import audit
 
 from .access import admin_required, member_required, sensitive
@@ -177,6 +178,7 @@ def remove_person(request, code):
         with transaction.atomic():
             # The user goes, and with them their mailboxes, stored passwords, findings and sign-in data.
             person.user.delete()
+            figures_changed(household_id)
             audit.record(household_id, request.user, "member.removed",
                          f"Removed {name} with their mailboxes and stored passwords")
         messages.success(request, f"Removed {name}, their mailboxes and their stored passwords.")

@@ -1,10 +1,18 @@
-"""What the household dashboard shows, in a fixed number of queries however much data there is."""
+"""What the household dashboard shows, in a fixed number of queries however much data there is.
+
+The household's figures (counts and codes per member per day) are the costly part: they are cached
+per household and time zone, and dropped when a finding arrives or is answered (figures_changed);
+otherwise they live a minute, so the 7- and 30-day windows move on.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections import Counter
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -13,16 +21,39 @@ from accounts.models import Member
 from incidents.models import Incident
 from scanner.models import Finding, Mailbox
 
-from .chart import stacked
+from .chart import stacked, svg
 
 CODE = Finding.Category.MS_CODE
+FIGURES_SECONDS = 60
 
 
-def household_summary(viewer: Member) -> dict:
+def _version_key(household_id: int) -> str:
+    return f"dashboard:version:{household_id}"
+
+
+def figures_changed(household_id: int) -> None:
+    cache.set(_version_key(household_id), time.time_ns(), None)
+
+
+def household_figures(household_id: int, members: list[Member], zone) -> dict:
+    """Counts, the chart and its SVG. The key names the members too, so a new name or member redraws it."""
+    people = [(m.user_id, m.display_name) for m in members]
+    names = hashlib.sha256(repr(people).encode()).hexdigest()[:16]
+    version = cache.get(_version_key(household_id), 0)
+    key = f"dashboard:figures:{household_id}:{zone.key}:{version}:{names}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _figures([pid for pid, _ in people], zone)
+        figures["chart"] = stacked(figures.pop("per_day"), people, figures["today"])
+        figures["chart_svg"] = svg(figures["chart"])
+        cache.set(key, figures, FIGURES_SECONDS)
+    return figures
+
+
+def _figures(member_ids: list[int], zone) -> dict:
     now = timezone.now()
-    household_id = viewer.household_id
     week, month = now - timedelta(days=7), now - timedelta(days=30)
-    recent = Finding.objects.filter(owner__member__household_id=household_id, arrived_at__gte=month)
+    recent = Finding.objects.filter(owner_id__in=member_ids, arrived_at__gte=month)
     counts = recent.aggregate(
         codes_7=Count("pk", filter=Q(category=CODE, arrived_at__gte=week)),
         codes_30=Count("pk", filter=Q(category=CODE)),
@@ -31,19 +62,22 @@ def household_summary(viewer: Member) -> dict:
         alerts_30=Count("pk", filter=Q(category=Finding.Category.MS_ALERT)),
         phishing_30=Count("pk", filter=Q(category=Finding.Category.PHISHING)),
     )
-    members = list(Member.objects.filter(household_id=household_id).order_by("joined_at", "id"))
-    zone = viewer.zone
     per_day = (
-        recent.filter(category=CODE)
-        .annotate(day=TruncDate("arrived_at", tzinfo=zone))
+        recent.filter(category=CODE).annotate(day=TruncDate("arrived_at", tzinfo=zone))
         .values("owner_id", "day").annotate(n=Count("pk")).order_by()
     )
-    chart = stacked({(row["owner_id"], row["day"]): row["n"] for row in per_day},
-                    [(m.user_id, m.display_name) for m in members], now.astimezone(zone).date())
+    return {"counts": counts, "per_day": {(row["owner_id"], row["day"]): row["n"] for row in per_day},
+            "today": now.astimezone(zone).date()}
+
+
+def household_summary(viewer: Member) -> dict:
+    members = list(Member.objects.filter(household_id=viewer.household_id).order_by("joined_at", "id"))
+    figures = household_figures(viewer.household_id, members, viewer.zone)
     incidents = Incident.objects.visible_to(viewer).unresolved()
     return {
-        "counts": counts,
-        "chart": chart,
+        "counts": figures["counts"],
+        "chart": figures["chart"],
+        "chart_svg": figures["chart_svg"],
         "members": members,
         "open_incidents": list(incidents.select_related("member", "assignee__member")[:8]),
         "open_incident_count": incidents.count(),
@@ -53,14 +87,17 @@ def household_summary(viewer: Member) -> dict:
 
 
 def mailbox_health(viewer: Member, members: list[Member]) -> list[dict]:
-    """Per member: how many mailboxes are fine and how many need attention (no names of mailboxes,
-    no hosts: those are each member's own business; admins see the detail on the member page)."""
+    """Per member: how many mailboxes work, need attention or are paused. No mailbox names or hosts:
+    those are each member's own business."""
     states = Counter()
-    rows = Mailbox.objects.filter(owner__member__household_id=viewer.household_id).values_list(
-        "owner_id", "enabled", "state")
+    rows = Mailbox.objects.filter(owner_id__in=[m.user_id for m in members]).values_list("owner_id", "enabled", "state")
     for owner_id, enabled, state in rows:
-        fine = enabled and state in (Mailbox.State.OK, Mailbox.State.NEW)
-        states[(owner_id, "ok" if fine else ("paused" if not enabled or state == Mailbox.State.PAUSED else "bad"))] += 1
+        if not enabled or state == Mailbox.State.PAUSED:
+            states[(owner_id, "paused")] += 1
+        elif state in (Mailbox.State.OK, Mailbox.State.NEW):
+            states[(owner_id, "ok")] += 1
+        else:
+            states[(owner_id, "bad")] += 1
     return [
         {"member": m, "ok": states[(m.user_id, "ok")], "bad": states[(m.user_id, "bad")],
          "paused": states[(m.user_id, "paused")]}

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Member
+from dashboard.stats import figures_changed
 from scanner.models import Finding
 
 from . import audit
@@ -36,6 +37,7 @@ def on_findings_recorded(sender, owner_id: int, finding_ids: list[int], **kwargs
     member = Member.objects.select_related("household").filter(user_id=owner_id).first()
     if member is None:
         return  # a user outside any household (an import from the command line): stored, not triaged
+    figures_changed(member.household_id)
     for finding in Finding.objects.filter(pk__in=finding_ids).order_by("arrived_at", "id"):
         if finding.category == Finding.Category.MS_CODE:
             apply_rules(member, finding)
@@ -195,6 +197,7 @@ def answer(member: Member, finding: Finding, status: str, actor) -> None:
     if finding.status == status and finding.status_by_id == actor.pk:
         return  # a double click changes nothing and logs nothing
     _set_status(member, finding, status, [reason], actor=actor)
+    figures_changed(member.household_id)
     if status == S.UNSOLICITED:
         _account_incident(member, [finding])
     else:

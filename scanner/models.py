@@ -274,8 +274,10 @@ class Finding(models.Model):
     class Meta:
         ordering = ["-arrived_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["owner", "message_key"], name="one_finding_per_message")]
-        indexes = [models.Index(fields=["category", "arrived_at", "owner"], name="finding_day_chart"),
-                   models.Index(fields=["owner", "category", "-arrived_at"], name="finding_member_list")]
+        # Per member and time, covering category and status: the dashboard's counts and chart, and each
+        # member's list, read index ranges only. arrived_at alone: everyone's newest first.
+        indexes = [models.Index(fields=["owner", "arrived_at", "category", "status"], name="finding_owner_time"),
+                   models.Index(fields=["arrived_at"], name="finding_time")]
 
     def __str__(self):
         return f"{self.category} {self.subject[:40]}"

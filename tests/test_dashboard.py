@@ -93,11 +93,12 @@ def test_queries_per_page_do_not_grow_with_the_data(client, household, url):
     owner = join(household, "olivia", "owner")
     sign_in(client, owner)
     fill(household, "small", 2, 2, random.Random(1))
-    small = count_queries(client, url)
-    fill(household, "large", 6, 4, random.Random(2))
-    large = count_queries(client, url)
-    assert small == large, (url, small, large)
-    assert large <= 15, large
+    small, small_again = count_queries(client, url), count_queries(client, url)
+    fill(household, "large", 6, 4, random.Random(2))  # new findings: the dashboard's cached figures are dropped
+    large, large_again = count_queries(client, url), count_queries(client, url)
+    assert (small, small_again) == (large, large_again), url
+    # The first request after new mail computes and caches the household's figures; later ones read them.
+    assert large_again <= large <= 20, (large, large_again)
 
 
 def test_the_chart_is_drawn_without_inline_style(client, member):
@@ -105,3 +106,13 @@ def test_the_chart_is_drawn_without_inline_style(client, member):
     sign_in(client, member)
     svg = re.search(r"<svg.*?</svg>", client.get(reverse("dashboard")).content.decode(), re.S).group(0)
     assert "style" not in svg and 'class="series-0"' in svg
+
+
+def test_cached_figures_follow_new_mail_and_answers_at_once(client, member, other_member):
+    sign_in(client, member)
+    code = arrive(member, timezone.now() - timedelta(hours=3))
+    assert client.get(reverse("dashboard")).context["counts"]["unsolicited_7"] == 0
+    client.post(reverse("code_answer", args=[code.code]), {"status": "unsolicited"})
+    assert client.get(reverse("dashboard")).context["counts"]["unsolicited_7"] == 1
+    arrive(other_member, timezone.now() - timedelta(days=2))
+    assert client.get(reverse("dashboard")).context["counts"]["codes_7"] == 2

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
             choices=[("ms_code", "Microsoft code"), ("ms_alert", "Microsoft security alert"),
                      ("phishing", "lookalike phishing"), ("other_code", "another provider's code")],
             db_index=True, max_length=12)),
-        migrations.AddIndex("finding", models.Index(fields=["category", "arrived_at", "owner"], name="finding_day_chart")),
-        migrations.AddIndex("finding", models.Index(fields=["owner", "category", "-arrived_at"],
-                                                    name="finding_member_list")),
+        migrations.AddIndex("finding", models.Index(fields=["owner", "arrived_at", "category", "status"],
+                                                    name="finding_owner_time")),
+        migrations.AddIndex("finding", models.Index(fields=["arrived_at"], name="finding_time")),
     ]
