@@ -16,8 +16,8 @@ class MailboxAdmin(admin.ModelAdmin):
 
 @admin.register(Finding)
 class FindingAdmin(admin.ModelAdmin):
-    list_display = ["found_at", "owner", "category", "subject", "sender_auth", "codes_masked"]
-    list_filter = ["category", "sender_auth"]
+    list_display = ["arrived_at", "owner", "category", "status", "subject", "sender_auth", "codes_masked"]
+    list_filter = ["category", "status", "sender_auth"]
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -1,0 +1,61 @@
+"""Sign-in through allauth: rate limits kept in the database cache, TOTP as a second step, passkeys offered."""
+
+from __future__ import annotations
+
+import base64
+import time
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP as AllauthTOTP
+from cryptography.hazmat.primitives.hashes import SHA1
+from cryptography.hazmat.primitives.twofactor.totp import TOTP
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_failed_sign_ins_are_rate_limited_in_the_database_cache(client, member):
+    for _ in range(5):
+        response = client.post(reverse("account_login"), {"login": "alice", "password": "wrong password"})
+        assert response.status_code == 200 and "not correct" in response.content.decode()
+    blocked = client.post(reverse("account_login"), {"login": "alice", "password": "a long household password 1"})
+    assert "Too many failed login attempts" in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM otpdash_cache")
+        assert cursor.fetchone()[0] > 0  # the counters live in the shared database, not in one process
+
+
+def test_totp_is_asked_after_the_password(client, member):
+    from allauth.mfa.models import Authenticator
+
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    AllauthTOTP.activate(member, secret)
+    assert Authenticator.objects.filter(user=member, type="totp").exists()
+    response = client.post(reverse("account_login"), {"login": "alice", "password": "a long household password 1"})
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session  # not signed in with the password alone
+    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert wrong.status_code == 200 and "_auth_user_id" not in client.session
+    code = TOTP(base64.b32decode(secret), 6, SHA1(), 30).generate(time.time()).decode()
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_the_sign_in_page_offers_passkeys_under_the_strict_csp(client, member):
+    response = client.get(reverse("account_login"))
+    page = response.content.decode()
+    assert "passkey" in page.lower()
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+def test_nobody_can_sign_up_on_their_own(client, member):
+    response = client.get(reverse("account_signup"))
+    assert response.status_code == 200 and "Sign Up Closed" in response.content.decode()
+    form = {"username": "eve", "email": "eve@example.org", "password1": "x long password 12",
+            "password2": "x long password 12"}
+    assert client.post(reverse("account_signup"), form).status_code == 200
+    assert not get_user_model().objects.filter(username="eve").exists()
