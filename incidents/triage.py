@@ -129,10 +129,14 @@ def _campaign_severity(findings: list[Finding]) -> int:
 
 
 def _account_incident(member: Member, findings: list[Finding]) -> Incident:
+    """Medium for a single-use code; one step up for a security or reset code, one more for a burst."""
     incident = join_incident(member, Incident.Kind.ACCOUNT, findings, _code_severity(findings, Severity.MEDIUM),
                              account_hint=findings[0].account_hint)
-    if incident.findings.count() >= BURST_COUNT and incident.severity < Severity.HIGH:
-        _raise_severity(incident, Severity.HIGH)
+    if incident.findings.count() >= BURST_COUNT:
+        risky = incident.findings.filter(template__in=HIGH_RISK_CODES).exists()
+        wanted = min(Severity.CRITICAL, Severity.HIGH + (1 if risky else 0))
+        if wanted > incident.severity:
+            _raise_severity(incident, wanted)
     return incident
 
 

@@ -167,3 +167,17 @@ def test_not_me_on_a_pending_code_opens_an_incident(member):
     triage.answer(member.member, finding, S.UNSOLICITED, member)
     incident = Incident.objects.get()
     assert list(incident.findings.all()) == [finding] and incident.member == member.member
+
+
+def test_a_burst_of_security_codes_is_critical(member):
+    for minutes in (0, 5, 10):
+        arrive(member, NOON + timedelta(minutes=minutes), mail=SECURITY_CODE)
+    incident = Incident.objects.get()
+    assert incident.findings.count() == 3 and incident.severity == Severity.CRITICAL
+    assert incident.events.filter(action="incident.severity").exists()
+
+
+def test_a_campaign_of_security_codes_is_critical(member, other_member):
+    arrive(member, NOON, mail=SECURITY_CODE)
+    arrive(other_member, NOON + timedelta(minutes=20))
+    assert Incident.objects.get(kind=Incident.Kind.CAMPAIGN).severity == Severity.CRITICAL
