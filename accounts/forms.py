@@ -78,7 +78,8 @@ class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(choices=_zone_choices, label="Time zone")
     addresses = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label="My email addresses",
-        help_text="One per line: the addresses that are yours. Codes for them are counted as yours.",
+        help_text="One per line: the addresses you sign in with, at Microsoft and elsewhere (kept for the exposure "
+                  "checks; shown only to you).",
     )
 
     class Meta:

@@ -211,12 +211,20 @@ def answer(member: Member, finding: Finding, status: str, actor) -> None:
                          incident=incident, finding=finding)
 
 
+@transaction.atomic
 def open_window(member: Member, actor) -> SignInWindow:
     now = timezone.now()
     window = SignInWindow.objects.create(member=member, opened_at=now, ends_at=now + WINDOW)
     audit.record(member.household_id, actor, "window.opened",
                  f"{member.display_name} is about to sign in: codes until "
                  f"{local_time(member, window.ends_at)} count as expected")
+    # A code that came a moment before the click (the member asked first, then clicked) is theirs too.
+    just_before = Finding.objects.codes().filter(owner_id=member.user_id, status=S.PENDING,
+                                                 arrived_at__gte=now - WINDOW_GRACE)
+    for finding in just_before:
+        reason = f"arrived inside the sign-in window opened at {local_time(member, now)}"
+        _set_status(member, finding, S.EXPECTED, [reason], actor=None, only_from=S.PENDING)
+    figures_changed(member.household_id)
     return window
 
 

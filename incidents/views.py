@@ -61,7 +61,8 @@ def code_answer(request, code):
     triage.answer(request.member, finding, status, request.user)
     finding.refresh_from_db()
     if request.htmx:
-        return render(request, "incidents/_code_row.html", {"f": finding})
+        everyone = request.member.is_admin and request.POST.get("who") == "all"
+        return render(request, "incidents/_code_row.html", {"f": finding, "everyone": everyone})
     messages.success(request, f"Noted: {finding.get_status_display()}.")
     return _back(request, "codes")
 
@@ -71,7 +72,7 @@ def code_answer(request, code):
 def sign_in_window(request):
     window = triage.open_window(request.member, request.user)
     messages.success(request, f"For the next 15 minutes (until {triage.local_time(request.member, window.ends_at)}), "
-                              "Microsoft codes to your addresses count as yours.")
+                              "Microsoft codes arriving in your mailboxes count as yours.")
     return _back(request, "me")
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from dashboard.chart import nice_ceiling, stacked
 from scanner.models import Mailbox
 from tests.findings import PHISHING, UNUSUAL_SIGNIN, arrive
-from tests.people import join, sign_in
+from tests.people import join, never_quiet, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +110,7 @@ def test_the_chart_is_drawn_without_inline_style(client, member):
 
 def test_cached_figures_follow_new_mail_and_answers_at_once(client, member, other_member):
     sign_in(client, member)
+    never_quiet(member)
     code = arrive(member, timezone.now() - timedelta(hours=3))
     assert client.get(reverse("dashboard")).context["counts"]["unsolicited_7"] == 0
     client.post(reverse("code_answer", args=[code.code]), {"status": "unsolicited"})

@@ -10,7 +10,7 @@ from incidents import triage
 from incidents.models import AuditEvent, Incident, Severity, SignInWindow
 from scanner.models import Finding
 from tests.findings import PASSWORD_CHANGED, PHISHING, SECURITY_CODE, UNUSUAL_SIGNIN, arrive
-from tests.people import join
+from tests.people import join, never_quiet
 
 pytestmark = pytest.mark.django_db
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
@@ -181,3 +181,17 @@ def test_a_campaign_of_security_codes_is_critical(member, other_member):
     arrive(member, NOON, mail=SECURITY_CODE)
     arrive(other_member, NOON + timedelta(minutes=20))
     assert Incident.objects.get(kind=Incident.Kind.CAMPAIGN).severity == Severity.CRITICAL
+
+
+def test_opening_the_window_just_after_a_code_arrived_still_counts_it(member):
+    from django.utils import timezone as django_tz
+
+    never_quiet(member)
+    member.member.refresh_from_db()
+    moment_ago = arrive(member, django_tz.now() - timedelta(seconds=30))
+    too_early = arrive(member, django_tz.now() - timedelta(minutes=5))
+    assert moment_ago.status == S.PENDING
+    triage.open_window(member.member, member)
+    moment_ago.refresh_from_db()
+    too_early.refresh_from_db()
+    assert moment_ago.status == S.EXPECTED and too_early.status == S.PENDING
