@@ -43,9 +43,9 @@ def on_findings_recorded(sender, owner_id: int, finding_ids: list[int], **kwargs
             apply_rules(member, finding)
         elif finding.category == Finding.Category.MS_ALERT:
             severity = Severity.CRITICAL if finding.template in ACCOUNT_CHANGED else Severity.HIGH
-            join_incident(member, Incident.Kind.ALERT, [finding], severity)
+            join_incident(member.household_id, member, Incident.Kind.ALERT, [finding], severity)
         elif finding.category == Finding.Category.PHISHING:
-            join_incident(member, Incident.Kind.PHISHING, [finding], Severity.HIGH)
+            join_incident(member.household_id, member, Incident.Kind.PHISHING, [finding], Severity.HIGH)
 
 
 def local_time(member: Member, moment: datetime) -> str:
@@ -86,8 +86,8 @@ def apply_rules(member: Member, finding: Finding) -> None:
             if owner and other.status == S.PENDING:
                 _set_status(owner, other, S.UNSOLICITED, [campaign_reason], actor=None, only_from=S.PENDING)
                 _account_incident(owner, [other])
-        join_incident(member, Incident.Kind.CAMPAIGN, [finding, *campaign], _campaign_severity([finding, *campaign]),
-                      whose=None)
+        everyone = [finding, *campaign]
+        join_incident(member.household_id, None, Incident.Kind.CAMPAIGN, everyone, _campaign_severity(everyone))
 
 
 def _burst(member: Member, finding: Finding) -> list[Finding]:
@@ -130,8 +130,8 @@ def _campaign_severity(findings: list[Finding]) -> int:
 
 def _account_incident(member: Member, findings: list[Finding]) -> Incident:
     """Medium for a single-use code; one step up for a security or reset code, one more for a burst."""
-    incident = join_incident(member, Incident.Kind.ACCOUNT, findings, _code_severity(findings, Severity.MEDIUM),
-                             account_hint=findings[0].account_hint)
+    incident = join_incident(member.household_id, member, Incident.Kind.ACCOUNT, findings,
+                             _code_severity(findings, Severity.MEDIUM), account_hint=findings[0].account_hint)
     if incident.findings.count() >= BURST_COUNT:
         risky = incident.findings.filter(template__in=HIGH_RISK_CODES).exists()
         wanted = min(Severity.CRITICAL, Severity.HIGH + (1 if risky else 0))
@@ -140,23 +140,22 @@ def _account_incident(member: Member, findings: list[Finding]) -> Incident:
     return incident
 
 
-def join_incident(member: Member, kind: str, findings: list[Finding], severity: int, account_hint: str = "",
-                  whose: Member | None | bool = True) -> Incident:
-    """Add findings to the open incident they belong to, or open one. whose=None: the household's."""
-    owner = member if whose is True else whose
+def join_incident(household_id: int, owner: Member | None, kind: str, findings: list[Finding], severity: int,
+                  account_hint: str = "") -> Incident:
+    """Add findings to the open incident they belong to, or open one. owner None: the household's own."""
     latest = max(f.arrived_at for f in findings)
     earliest = min(f.arrived_at for f in findings)
     incident = (
         Incident.objects.select_for_update()
-        .filter(household_id=member.household_id, kind=kind, member=owner, account_hint=account_hint,
+        .filter(household_id=household_id, kind=kind, member=owner, account_hint=account_hint,
                 last_seen_at__gte=earliest - GROUP_GAP)
         .unresolved().order_by("-last_seen_at").first()
     )
     if incident is None:
-        incident = Incident.objects.create(household_id=member.household_id, kind=kind, member=owner,
+        incident = Incident.objects.create(household_id=household_id, kind=kind, member=owner,
                                            account_hint=account_hint, severity=severity, opened_at=earliest,
                                            last_seen_at=latest)
-        audit.record(member.household_id, None, "incident.opened",
+        audit.record(household_id, None, "incident.opened",
                      f"Opened ({incident.get_severity_display()}): {incident.title}", incident=incident)
     else:
         if latest > incident.last_seen_at:

@@ -156,7 +156,7 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "OTP Dash"
-# Passkeys need a secure origin; plain http is allowed only for a local (DEBUG) install.
+# Browsers offer passkeys on https and on localhost; an install without OTPDASH_HTTPS is plain http.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS
 
 LANGUAGE_CODE = "en-us"
