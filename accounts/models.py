@@ -79,6 +79,13 @@ class Member(models.Model):
         return local >= self.quiet_start or local < self.quiet_end
 
 
+class InvitationQuerySet(models.QuerySet):
+    def usable(self):
+        """Not used, not withdrawn, not expired."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True,
+                           created_at__gt=timezone.now() - timedelta(days=INVITATION_DAYS))
+
+
 class Invitation(models.Model):
     """A signed, expiring link that lets one person join a household in one role."""
 
@@ -90,6 +97,8 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

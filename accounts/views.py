@@ -68,8 +68,7 @@ def join(request, token):
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             # Claim the invitation first: a link used twice at once makes one account, not two.
-            claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True)\
-                .update(accepted_at=timezone.now())
+            claimed = Invitation.objects.usable().filter(pk=invitation.pk).update(accepted_at=timezone.now())
             if not claimed:
                 return render(request, "accounts/join_invalid.html", {"invitation": invitation}, status=410)
             user = form.create_user()
@@ -105,7 +104,7 @@ def people(request):
     context = {"people": Member.objects.filter(household_id=member.household_id).select_related("user")}
     if member.is_admin:
         context.update(
-            invitations=[i for i in Invitation.objects.filter(household_id=member.household_id) if i.is_usable],
+            invitations=Invitation.objects.usable().filter(household_id=member.household_id),
             invite_form=InviteForm(inviter=member),
             household_form=HouseholdForm(instance=member.household),
         )
