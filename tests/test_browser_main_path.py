@@ -117,6 +117,7 @@ def test_owner_member_code_not_me_and_resolution(live_server, browser, dovecot, 
     alice.locator("tr.code-row.status-unsolicited").wait_for()
     assert "Alice said: not me" in alice.locator("tr.code-row").inner_text()
     assert alice.url.endswith("/codes/")  # htmx answered in place, no page load
+    alice.screenshot(path=str(ARTIFACTS / "codes.png"), full_page=True)
 
     # The owner sees the incident on the dashboard, opens it and resolves it.
     owner.goto(url + "/dashboard/")
