@@ -34,7 +34,6 @@ system-deps:
 
 run: venv
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "  OTP Dash is starting: open http://$(BIND)/   (Ctrl-C stops everything)"

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
+
+from allauth.account import views as allauth_views
 from allauth.account.internal.flows.login import record_authentication
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.core.exceptions import PermissionDenied
@@ -20,6 +25,7 @@ from .models import Household, Invitation, Member, SetupLock
 
 User = get_user_model()
 Role = Member.Role
+log = logging.getLogger(__name__)
 
 
 def is_set_up() -> bool:
@@ -200,3 +206,17 @@ def household_settings(request):
     else:
         messages.error(request, "Give the household a name (up to 100 characters).")
     return redirect("people")
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    """allauth's reset by email when OTP Dash can send mail; without a mail server, who can help instead."""
+    if not settings.EMAIL_HOST:
+        return render(request, "accounts/password_reset_unavailable.html")
+    try:
+        return allauth_views.password_reset(request)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("The password reset mail could not be sent: %s", type(exc).__name__)
+        messages.error(request, "The mail server did not take the message. Try again in a while, or ask your "
+                                "household's owner.")
+        return redirect("account_reset_password")

@@ -124,7 +124,7 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 
 # The database cache backs allauth's sign-in rate limits, so they hold across gunicorn workers
-# and processes without Redis; `migrate` is followed by `createcachetable` (see Makefile).
+# and processes without Redis; a migration (accounts 0002) creates its table.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "otpdash_cache"}}
 
 AUTHENTICATION_BACKENDS = [
@@ -158,6 +158,17 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "OTP Dash"
 # Browsers offer passkeys on https and on localhost; an install without OTPDASH_HTTPS is plain http.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS
+
+# Outgoing mail (password resets now). Without OTPDASH_SMTP_HOST OTP Dash sends nothing and says so
+# where mail would be needed.
+EMAIL_HOST = env("OTPDASH_SMTP_HOST")
+EMAIL_PORT = int(env("OTPDASH_SMTP_PORT", "587"))
+EMAIL_HOST_USER = env("OTPDASH_SMTP_USER")
+EMAIL_HOST_PASSWORD = env("OTPDASH_SMTP_PASSWORD")
+EMAIL_USE_SSL = env_bool("OTPDASH_SMTP_SSL", False)
+EMAIL_USE_TLS = env_bool("OTPDASH_SMTP_STARTTLS", not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = 15
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = env("OTPDASH_MAIL_FROM", "OTP Dash <otpdash@localhost>")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("OTPDASH_TIME_ZONE", "UTC")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("setup/", people.setup, name="setup"),
     path("join/<str:token>/", people.join, name="join"),
+    path("accounts/password/reset/", people.password_reset, name="account_reset_password"),
     path("accounts/", include("allauth.urls")),
     path("dashboard/", dashboard.household, name="dashboard"),
     path("me/", dashboard.me, name="me"),

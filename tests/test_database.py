@@ -19,3 +19,14 @@ def test_database_is_the_configured_one_and_migrated():
 @pytest.mark.django_db
 def test_models_and_migrations_agree():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_migrate_alone_leaves_the_sign_in_rate_limits_working(tmp_path):
+    """The rate limits live in the database cache; its table comes with `migrate`, no extra step."""
+    from tests.manage_process import Install
+
+    install = Install(tmp_path / "data")
+    install.manage("migrate", "--noinput", "-v", "0")
+    result = install.manage("shell", "-c", "from django.core.cache import cache; cache.set('probe', 41); "
+                                           "print(cache.get('probe') + 1)")
+    assert result.stdout.strip().splitlines()[-1] == "42"

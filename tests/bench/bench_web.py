@@ -56,8 +56,7 @@ def main() -> None:
     env.update(OTPDASH_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="otpdash.settings", OTPDASH_LOG_LEVEL="WARNING")
     python = sys.executable
     try:
-        for command in (["migrate", "--noinput", "-v", "0"], ["createcachetable"]):
-            subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True)
+        subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
         filled = subprocess.run([python, str(BENCH / "web_fill.py")], cwd=ROOT, env=env, check=True,
                                 capture_output=True, text=True)
         info = json.loads(filled.stdout.strip().splitlines()[-1])
