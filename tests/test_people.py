@@ -189,3 +189,15 @@ def test_households_are_separate(client):
     page = client.get(reverse("people")).content.decode()
     assert "Anna" in page and "Ben" not in page
     assert client.get(reverse("member_remove", args=[b.member.code])).status_code == 404
+
+
+def test_changing_a_role_after_a_while_asks_for_the_password_then_does_it(client, owner, household):
+    bob = join(household, "bob")
+    sign_in(client, owner, checked_ago=3600)
+    response = client.post(reverse("member_role", args=[bob.member.code]), {"role": "admin"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_reauthenticate"))
+    assert Member.objects.get(user=bob).role == Member.Role.MEMBER
+    wrong = client.post(response["Location"], {"password": "not the password"})
+    assert wrong.status_code == 200 and Member.objects.get(user=bob).role == Member.Role.MEMBER
+    client.post(response["Location"], {"password": "olivia has a long password 9"})
+    assert Member.objects.get(user=bob).role == Member.Role.ADMIN  # the suspended request went through

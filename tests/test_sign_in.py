@@ -59,3 +59,22 @@ def test_nobody_can_sign_up_on_their_own(client, member):
             "password2": "x long password 12"}
     assert client.post(reverse("account_signup"), form).status_code == 200
     assert not get_user_model().objects.filter(username="eve").exists()
+
+
+def test_setting_up_totp_also_gives_recovery_codes_and_they_sign_in(client, member):
+    from allauth.mfa.models import Authenticator
+
+    from tests.people import sign_in
+
+    sign_in(client, member)
+    page = client.get(reverse("mfa_activate_totp"))
+    secret = page.context["form"].secret
+    code = TOTP(base64.b32decode(secret + "=" * (-len(secret) % 8)), 6, SHA1(), 30,
+                enforce_key_length=False).generate(time.time()).decode()
+    assert client.post(reverse("mfa_activate_totp"), {"code": code}).status_code == 302
+    assert set(Authenticator.objects.filter(user=member).values_list("type", flat=True)) == {"totp", "recovery_codes"}
+    recovery = Authenticator.objects.get(user=member, type="recovery_codes").wrap().get_unused_codes()[0]
+    client.post(reverse("account_logout"))
+    client.post(reverse("account_login"), {"login": "alice", "password": "a long household password 1"})
+    response = client.post(reverse("mfa_authenticate"), {"code": recovery})
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
