@@ -29,11 +29,24 @@ class Hit:
     key: str
 
 
+def _text(value, limit: int | None = None):
+    """Text from a mail as the database can hold it: PostgreSQL refuses NUL in text and in JSON, and a
+    crafted header must not stop a mailbox's scan for good. Lists and dicts are cleaned throughout."""
+    if isinstance(value, str):
+        value = value.replace("\x00", "")
+        return value[:limit] if limit else value
+    if isinstance(value, list):
+        return [_text(item) for item in value]
+    if isinstance(value, dict):
+        return {_text(key): _text(item) for key, item in value.items()}
+    return value
+
+
 def message_key(detected: Detected, raw: bytes) -> str:
     """The Message-ID, else a hash of the header section: the same message copied to two
     folders keeps its header, so both copies get the same key."""
     if detected.message_id:
-        return detected.message_id[:300]
+        return _text(detected.message_id, 300)
     end = raw.find(b"\r\n\r\n")
     end = raw.find(b"\n\n") if end < 0 else end
     head = raw[: end if end >= 0 else 65536]
@@ -49,20 +62,20 @@ def finding_fields(detected: Detected) -> dict:
     sent = detected.sent_at
     return {
         "arrived_at": sent if sent and sent <= now + timedelta(minutes=5) else now,
-        "message_id": (detected.message_id or "")[:300],
-        "subject": (detected.subject or "")[:300],
+        "message_id": _text(detected.message_id or "", 300),
+        "subject": _text(detected.subject or "", 300),
         "category": detected.category,
-        "provider": detected.provider or "",
+        "provider": _text(detected.provider or ""),
         "template": detected.template or "",
         "language": detected.language or "",
         "codes_masked": [mask_code(code) for code in detected.codes],
-        "account_hint": (detected.account_hint or "")[:254],
+        "account_hint": _text(detected.account_hint or "", 254),
         "sent_at": detected.sent_at,
         "sender_auth": detected.sender_auth,
         "forwarded": detected.forwarded,
-        "signin": detected.signin.to_dict() if detected.signin else None,
-        "reasons": list(detected.reasons),
-        "error": (detected.error or "")[:200],
+        "signin": _text(detected.signin.to_dict()) if detected.signin else None,
+        "reasons": _text(list(detected.reasons)),
+        "error": _text(detected.error or "", 200),
     }
 
 

@@ -195,3 +195,4 @@ def test_opening_the_window_just_after_a_code_arrived_still_counts_it(member):
     moment_ago.refresh_from_db()
     too_early.refresh_from_db()
     assert moment_ago.status == S.EXPECTED and too_early.status == S.PENDING
+
