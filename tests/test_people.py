@@ -201,3 +201,18 @@ def test_changing_a_role_after_a_while_asks_for_the_password_then_does_it(client
     assert wrong.status_code == 200 and Member.objects.get(user=bob).role == Member.Role.MEMBER
     client.post(response["Location"], {"password": "olivia has a long password 9"})
     assert Member.objects.get(user=bob).role == Member.Role.ADMIN  # the suspended request went through
+
+
+def test_the_audit_log_keeps_its_lines_when_a_member_and_their_incidents_go(client, owner, household):
+    from datetime import datetime
+    from datetime import timezone as tz
+
+    from tests.findings import arrive
+
+    bob = join(household, "bob")
+    arrive(bob, datetime(2026, 11, 20, 2, 0, tzinfo=tz.utc))  # quiet hours: an incident of Bob's
+    before = AuditEvent.objects.count()
+    sign_in(client, owner)
+    client.post(reverse("member_remove", args=[bob.member.code]))
+    assert AuditEvent.objects.count() == before + 1
+    assert AuditEvent.objects.filter(action="incident.opened", incident__isnull=True).exists()
