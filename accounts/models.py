@@ -107,21 +107,18 @@ class Invitation(models.Model):
     def expires_at(self) -> datetime:
         return self.created_at + timedelta(days=INVITATION_DAYS)
 
-    @property
-    def is_usable(self) -> bool:
-        return not self.accepted_at and not self.revoked_at and timezone.now() < self.expires_at
-
     def token(self) -> str:
         return signing.dumps(str(self.code), salt=_INVITE_SALT)
 
     @classmethod
     def from_token(cls, token: str) -> Invitation | None:
-        """The invitation a link names, or None when the link was altered or is too old."""
+        """The invitation a link names while it can still be used; None when the link was altered,
+        is too old, or its invitation was used or withdrawn."""
         try:
             code = signing.loads(token, salt=_INVITE_SALT, max_age=timedelta(days=INVITATION_DAYS))
         except signing.BadSignature:
             return None
-        return cls.objects.select_related("household").filter(code=code).first()
+        return cls.objects.usable().select_related("household").filter(code=code).first()
 
 
 class SetupLock(models.Model):

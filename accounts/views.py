@@ -66,8 +66,8 @@ def setup(request):
 @require_http_methods(["GET", "POST"])
 def join(request, token):
     invitation = Invitation.from_token(token)
-    if invitation is None or not invitation.is_usable:
-        return render(request, "accounts/join_invalid.html", {"invitation": invitation}, status=410)
+    if invitation is None:
+        return render(request, "accounts/join_invalid.html", status=410)
     if request.user.is_authenticated:
         return render(request, "accounts/join_invalid.html", {"signed_in": True}, status=409)
     form = JoinForm(request.POST or None, invitation=invitation)
@@ -76,7 +76,7 @@ def join(request, token):
             # Claim the invitation first: a link used twice at once makes one account, not two.
             claimed = Invitation.objects.usable().filter(pk=invitation.pk).update(accepted_at=timezone.now())
             if not claimed:
-                return render(request, "accounts/join_invalid.html", {"invitation": invitation}, status=410)
+                return render(request, "accounts/join_invalid.html", status=410)
             user = form.create_user()
             member = Member.objects.create(user=user, household=invitation.household, role=invitation.role,
                                            display_name=form.cleaned_data["display_name"],

@@ -34,7 +34,7 @@ S = Finding.Status
 
 
 def on_findings_recorded(sender, owner_id: int, finding_ids: list[int], **kwargs) -> None:
-    member = Member.objects.select_related("household").filter(user_id=owner_id).first()
+    member = Member.objects.filter(user_id=owner_id).first()
     if member is None:
         return  # a user outside any household (an import from the command line): stored, not triaged
     figures_changed(member.household_id)
@@ -52,14 +52,18 @@ def local_time(member: Member, moment: datetime) -> str:
     return moment.astimezone(member.zone).strftime("%H:%M")
 
 
+def _window_reason(member: Member, opened_at: datetime) -> str:
+    return f"arrived inside the sign-in window opened at {local_time(member, opened_at)}"
+
+
 def apply_rules(member: Member, finding: Finding) -> None:
     if finding.status != S.PENDING:
         return
     at = finding.arrived_at
     window = SignInWindow.objects.filter(member=member, opened_at__lte=at + WINDOW_GRACE, ends_at__gte=at).first()
     if window:
-        reason = f"arrived inside the sign-in window opened at {local_time(member, window.opened_at)}"
-        _set_status(member, finding, S.EXPECTED, [reason], actor=None, only_from=S.PENDING)
+        _set_status(member, finding, S.EXPECTED, [_window_reason(member, window.opened_at)], actor=None,
+                    only_from=S.PENDING)
         return
     reasons = []
     if member.in_quiet_hours(at):
@@ -87,7 +91,8 @@ def apply_rules(member: Member, finding: Finding) -> None:
                 _set_status(owner, other, S.UNSOLICITED, [campaign_reason], actor=None, only_from=S.PENDING)
                 _account_incident(owner, [other])
         everyone = [finding, *campaign]
-        join_incident(member.household_id, None, Incident.Kind.CAMPAIGN, everyone, _campaign_severity(everyone))
+        join_incident(member.household_id, None, Incident.Kind.CAMPAIGN, everyone,
+                      _step_up(Severity.HIGH, _risky(everyone)))
 
 
 def _burst(member: Member, finding: Finding) -> list[Finding]:
@@ -98,11 +103,10 @@ def _burst(member: Member, finding: Finding) -> list[Finding]:
                                        arrived_at__range=(at - BURST_SPAN, at + BURST_SPAN))
         .exclude(status=S.EXPECTED).exclude(pk=finding.pk).order_by("arrived_at")
     )
+    # Every candidate start lies within 30 minutes before this code, so each span holds this code too.
     for start in [f.arrived_at for f in near if f.arrived_at <= at] + [at]:
-        if at - start > BURST_SPAN:
-            continue
         group = [f for f in near if start <= f.arrived_at <= start + BURST_SPAN]
-        if at <= start + BURST_SPAN and len(group) + 1 >= BURST_COUNT:
+        if len(group) + 1 >= BURST_COUNT:
             return group
     return []
 
@@ -120,21 +124,21 @@ def _campaign(member: Member, finding: Finding) -> list[Finding]:
     return found if len({f.owner_id for f in found}) + 1 >= CAMPAIGN_MEMBERS else []
 
 
-def _code_severity(findings: list[Finding], base: int) -> int:
-    return min(Severity.CRITICAL, base + (1 if any(f.template in HIGH_RISK_CODES for f in findings) else 0))
+def _risky(findings: list[Finding]) -> bool:
+    return any(f.template in HIGH_RISK_CODES for f in findings)
 
 
-def _campaign_severity(findings: list[Finding]) -> int:
-    return _code_severity(findings, Severity.HIGH)
+def _step_up(base: int, risky: bool) -> int:
+    """A security or reset code ranks one step above a single-use code."""
+    return min(Severity.CRITICAL, base + (1 if risky else 0))
 
 
 def _account_incident(member: Member, findings: list[Finding]) -> Incident:
     """Medium for a single-use code; one step up for a security or reset code, one more for a burst."""
     incident = join_incident(member.household_id, member, Incident.Kind.ACCOUNT, findings,
-                             _code_severity(findings, Severity.MEDIUM), account_hint=findings[0].account_hint)
+                             _step_up(Severity.MEDIUM, _risky(findings)), account_hint=findings[0].account_hint)
     if incident.findings.count() >= BURST_COUNT:
-        risky = incident.findings.filter(template__in=HIGH_RISK_CODES).exists()
-        wanted = min(Severity.CRITICAL, Severity.HIGH + (1 if risky else 0))
+        wanted = _step_up(Severity.HIGH, incident.findings.filter(template__in=HIGH_RISK_CODES).exists())
         if wanted > incident.severity:
             _raise_severity(incident, wanted)
     return incident
@@ -221,8 +225,7 @@ def open_window(member: Member, actor) -> SignInWindow:
     just_before = Finding.objects.codes().filter(owner_id=member.user_id, status=S.PENDING,
                                                  arrived_at__gte=now - WINDOW_GRACE)
     for finding in just_before:
-        reason = f"arrived inside the sign-in window opened at {local_time(member, now)}"
-        _set_status(member, finding, S.EXPECTED, [reason], actor=None, only_from=S.PENDING)
+        _set_status(member, finding, S.EXPECTED, [_window_reason(member, now)], actor=None, only_from=S.PENDING)
     figures_changed(member.household_id)
     return window
 
