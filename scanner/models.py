@@ -237,6 +237,7 @@ class Finding(models.Model):
         MS_ALERT = "ms_alert", "Microsoft security alert"
         PHISHING = "phishing", "lookalike phishing"
         OTHER_CODE = "other_code", "another provider's code"
+        UNREADABLE = "unreadable", "could not be read"
 
     class Status(models.TextChoices):
         PENDING = "pending", "waiting for you"

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .detect import Finding as Detected
-from .detect import mask_code
+from .detect import mask_code, mask_codes_in
 from .models import Finding, FolderCursor, Mailbox, Sighting
 from .signals import findings_recorded
 
@@ -29,16 +29,24 @@ class Hit:
     key: str
 
 
-def _text(value, limit: int | None = None):
-    """Text from a mail as the database can hold it: PostgreSQL refuses NUL in text and in JSON, and a
-    crafted header must not stop a mailbox's scan for good. Lists and dicts are cleaned throughout."""
+# PostgreSQL refuses NUL in text and JSON; bidirectional controls would reorder what the admin and
+# the pages show (a subject that reads backwards past an address or a link).
+_UNSTORABLE = dict.fromkeys(map(ord, "\x00\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def _text(value, limit: int | None = None, codes: list[str] | None = None):
+    """Text from a mail as the database may hold it: no NUL (a crafted header must not stop a
+    mailbox's scan for good), no bidirectional controls, and no code in clear (codes, when given,
+    and every code-shaped digit run are masked). Lists and dicts are cleaned throughout."""
     if isinstance(value, str):
-        value = value.replace("\x00", "")
+        value = value.translate(_UNSTORABLE)
+        if codes is not None:
+            value = mask_codes_in(value, codes)
         return value[:limit] if limit else value
     if isinstance(value, list):
-        return [_text(item) for item in value]
+        return [_text(item, codes=codes) for item in value]
     if isinstance(value, dict):
-        return {_text(key): _text(item) for key, item in value.items()}
+        return {_text(key): _text(item, codes=codes) for key, item in value.items()}
     return value
 
 
@@ -60,22 +68,23 @@ def worth_storing(detected: Detected) -> bool:
 def finding_fields(detected: Detected) -> dict:
     now = timezone.now()
     sent = detected.sent_at
+    codes = list(detected.codes)
     return {
         "arrived_at": sent if sent and sent <= now + timedelta(minutes=5) else now,
         "message_id": _text(detected.message_id or "", 300),
-        "subject": _text(detected.subject or "", 300),
+        "subject": _text(detected.subject or "", 300, codes),
         "category": detected.category,
         "provider": _text(detected.provider or ""),
         "template": detected.template or "",
         "language": detected.language or "",
-        "codes_masked": [mask_code(code) for code in detected.codes],
-        "account_hint": _text(detected.account_hint or "", 254),
+        "codes_masked": [mask_code(code) for code in codes],
+        "account_hint": _text(detected.account_hint or "", 254, codes),
         "sent_at": detected.sent_at,
         "sender_auth": detected.sender_auth,
         "forwarded": detected.forwarded,
-        "signin": _text(detected.signin.to_dict()) if detected.signin else None,
-        "reasons": _text(list(detected.reasons)),
-        "error": _text(detected.error or "", 200),
+        "signin": _text(detected.signin.to_dict(), codes=codes) if detected.signin else None,
+        "reasons": _text(list(detected.reasons), codes=codes),
+        "error": _text(detected.error or "", 200, codes),
     }
 
 

@@ -23,3 +23,54 @@ def test_a_mail_with_nul_characters_is_stored_without_them(member):
     finding = Finding.objects.get()
     assert "\x00" not in finding.subject + finding.message_key + finding.message_id
     assert finding.subject.startswith("Your single-use code")
+
+
+def _store(member, raw: bytes) -> Finding:
+    detected = detect(raw)
+    record_import(member.pk, "test.eml", detected, message_key(detected, raw))
+    return Finding.objects.get(owner=member)
+
+
+OTHER_PROVIDER = (
+    b"From: Google <no-reply@accounts.google.com>\r\nTo: someone@example.org\r\n"
+    b"Subject: 582914 is your Google verification code\r\nMessage-ID: <g-1@example.invalid>\r\n"
+    b"Date: Tue, 01 Dec 2026 10:00:00 +0000\r\nContent-Type: text/plain\r\n\r\n"
+    b"Your verification code is: 582914\r\n"
+)
+
+
+def test_another_providers_code_is_masked_in_the_stored_subject(member):
+    finding = _store(member, OTHER_PROVIDER)
+    assert finding.category == "other_code"
+    assert finding.subject == "****14 is your Google verification code"
+    stored = repr(list(Finding.objects.values()))
+    assert "582914" not in stored
+
+
+def test_a_spaced_code_and_a_code_shaped_run_are_masked_too(member):
+    raw = OTHER_PROVIDER.replace(b"Subject: 582914 is", b"Subject: 582 914 or 7730412 is")
+    finding = _store(member, raw)
+    assert "582 914" not in finding.subject and "7730412" not in finding.subject
+    assert finding.subject.startswith("****14 or ****12 is")
+
+
+def test_bidirectional_controls_are_not_stored(member):
+    raw = OTHER_PROVIDER.replace(b"Subject: 582914 is your", "Subject: \u202egnp.exe is your".encode())
+    raw = raw.replace(b"Subject:", b"Subject: =?utf-8?b?" + __import__("base64").b64encode("\u202eevil".encode()) + b"?=", 1)
+    finding = _store(member, raw)
+    assert not any(ch in finding.subject for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def test_an_unreadable_message_is_recorded_once_with_its_subject(member):
+    from tests.corpus.hostile.make_hostile import cases
+
+    raw = cases()["deep_mime_nesting"]
+    detected = detect(raw)
+    assert detected.category == "unreadable"
+    for _ in range(2):
+        record_import(member.pk, "hostile.eml", detected, message_key(detected, raw))
+    finding = Finding.objects.get(owner=member)
+    assert finding.category == Finding.Category.UNREADABLE
+    assert finding.get_category_display() == "could not be read"
+    assert finding.subject == "Microsoft account security code"
+    assert "multipart" in finding.error

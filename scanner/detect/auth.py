@@ -15,6 +15,7 @@ from functools import lru_cache
 import authres
 
 from .domains import registrable
+from .message import HEADER_VALUE_LIMIT
 
 _FALLBACK_RESULT = re.compile(r"(?:^|;)\s*([a-z][a-z0-9-]*)\s*=\s*([a-z]+)", re.I)
 _FALLBACK_PROP = re.compile(r"\b(header\.(?:from|d|i)|smtp\.mailfrom)\s*=\s*([^\s;()]+)", re.I)
@@ -38,7 +39,8 @@ def top_results(msg: Message) -> AuthResults:
     values = msg.get_all("Authentication-Results") or []
     if not values:
         return AuthResults()
-    return parse_value(" ".join(str(values[0]).split()))
+    # Capped: a receiving server's results are a few hundred bytes; a crafted one must not cost more.
+    return parse_value(" ".join(str(values[0])[:HEADER_VALUE_LIMIT].split()))
 
 
 @lru_cache(maxsize=4096)

@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 from email.message import Message
 
-from . import auth, language, lexicon, message, microsoft, other
+from . import auth, budget, language, lexicon, message, microsoft, other
 from .dates import loose_date, message_time, offset_of
 from .domains import claims_microsoft, is_microsoft_domain, lookalike_reason, registrable
 from .finding import Finding
@@ -18,6 +18,11 @@ from .phishing import Sender, tells
 _FORWARD_PREFIX = re.compile(lexicon.FORWARD_PREFIX, re.I)
 _MS_ACCOUNT = re.compile("|".join(lexicon.MICROSOFT_ACCOUNT), re.I)
 _MAX_DEPTH = 3
+_MAX_HEADER_LINES = 2000
+_MAX_HEADER_BYTES = 1024 * 1024
+_UNREADABLE_HEAD = 64 * 1024
+_MAX_MULTIPARTS = 100
+_MAX_DELIMITERS = 5000
 _FOLD = re.compile(rb"\r\n[ \t]|\n[ \t]")  # = \r?\n[ \t], spelt so the engine can skip ahead fast
 _ASCII_HINTS = tuple(hint for hint in lexicon.HEADER_HINTS if hint.isascii())
 _OTHER_HINTS = tuple(hint for hint in lexicon.HEADER_HINTS if not hint.isascii())
@@ -33,17 +38,68 @@ _FORWARD_SUBJECT = re.compile(
 )
 
 
-def detect(raw: bytes, prefiltered: bool = False) -> Finding:
-    """Classify one message. Never raises: whatever the bytes, a Finding comes back.
+def detect(raw: bytes, prefiltered: bool = False, budget_seconds: float = budget.DEFAULT_SECONDS) -> Finding:
+    """Classify one message. Never raises: whatever the bytes, a Finding comes back, "unreadable"
+    when it could not be read within budget_seconds of CPU, so a caller records it and moves on.
     `prefiltered`: the caller already had worth_reading_headers() say yes, so go straight to reading."""
+    if not isinstance(raw, (bytes, bytearray)):
+        raw = str(raw).encode("utf-8", "surrogateescape")
+    raw = bytes(raw)
     try:
-        if not isinstance(raw, (bytes, bytearray)):
-            raw = str(raw).encode("utf-8", "surrogateescape")
-        if prefiltered:
-            return analyse(message.parse(bytes(raw)), depth=0)
-        return _detect(bytes(raw))
+        with budget.within(budget_seconds):
+            too_complex = _too_complex(raw)
+            if too_complex:
+                return unreadable(raw, too_complex)
+            raw, trimmed = _trim_header(raw)
+            finding = analyse(message.parse(raw), depth=0) if prefiltered else _detect(raw)
+    except budget.BudgetExceeded:
+        return unreadable(raw, f"could not be read within its budget of {budget_seconds:g} s of processing")
+    except RecursionError:
+        return unreadable(raw, "has parts nested too deeply to read")
     except Exception as exc:  # the promise is "never raise"; tests assert this branch stays unused
-        return Finding(error=f"internal error: {type(exc).__name__}")
+        return unreadable(raw, f"could not be read (internal error: {type(exc).__name__})")
+    if trimmed:
+        finding.error = "; ".join(filter(None, [finding.error, trimmed]))
+    return finding
+
+
+def unreadable(raw: bytes, why: str) -> Finding:
+    """The verdict on a message that could not be read: recorded and shown, never silently dropped.
+    Its Message-ID and subject come from a small, capped read of the first header lines."""
+    finding = Finding(category="unreadable", error=f"This message {why}.", reasons=[f"this message {why}"])
+    try:
+        head = message.parse_headers_only(raw[:_UNREADABLE_HEAD])
+        finding.message_id = _message_id(head)
+        finding.subject = message.header_text(head, "Subject")[:300]
+        finding.sent_at = message_time(head)
+    except Exception:
+        pass
+    return finding
+
+
+def _too_complex(raw: bytes) -> str | None:
+    """A cheap look before the stdlib parser, whose cost grows with the number of MIME parts (and which
+    recurses once per nesting level): genuine mail has a handful of parts, crafted mail tens of thousands."""
+    sections = raw.count(b"multipart/") + raw.count(b"Multipart/") + raw.count(b"MULTIPART/")
+    if sections > _MAX_MULTIPARTS:
+        return f"has more than {_MAX_MULTIPARTS} multipart sections"
+    if raw.count(b"\n--") > _MAX_DELIMITERS:
+        return f"has more than {_MAX_DELIMITERS} part delimiters"
+    return None
+
+
+def _trim_header(raw: bytes) -> tuple[bytes, str | None]:
+    """A header section of at most _MAX_HEADER_LINES lines: a crafted million-line header would
+    cost every header look-up a walk over all of them. Genuine mail has a few dozen."""
+    block = _header_block(raw[: _MAX_HEADER_BYTES + 4])
+    if block.count(b"\n") <= _MAX_HEADER_LINES and len(block) <= _MAX_HEADER_BYTES:
+        return raw, None
+    end = _header_block(raw)
+    lines = end.split(b"\n", _MAX_HEADER_LINES)[:_MAX_HEADER_LINES]
+    kept = b"\n".join(lines)[:_MAX_HEADER_BYTES].rstrip(b"\r\n")
+    return kept + b"\r\n\r\n" + raw[len(end):].lstrip(b"\r\n"), (
+        f"the header section is too long; only its first {_MAX_HEADER_LINES} lines were read"
+    )
 
 
 def worth_reading_headers(header: bytes) -> bool:
@@ -153,12 +209,13 @@ def analyse(msg: Message, depth: int) -> Finding:
     finding = Finding(
         sent_at=message_time(msg),
         sender_auth=auth.verdict(results, domain),
-        error=message.defects(msg),
+        error="; ".join(filter(None, [message.defects(msg), *body.cut])) or None,
         message_id=_message_id(msg),
         subject=subject[:300],
     )
     if depth < _MAX_DEPTH:
         for inner in body.attached:
+            budget.check()
             carried = analyse(inner, depth + 1)
             if carried.category in ("ms_code", "ms_alert", "phishing"):
                 carried.forwarded = True
@@ -167,6 +224,7 @@ def analyse(msg: Message, depth: int) -> Finding:
                 carried.message_id, carried.subject = finding.message_id, finding.subject
                 return carried
     tz = offset_of(msg)
+    budget.check()
     forwards = split_forwards(body.text)
     if forwards and _read_forwards(finding, forwards, tz, address):
         return finding
@@ -175,11 +233,13 @@ def analyse(msg: Message, depth: int) -> Finding:
         display=display, address=address, domain=domain, auth=finding.sender_auth, reply_to=reply_to,
         replayed_microsoft_signature=_replayed(results, msg, domain), links=body.links,
     )
+    budget.check()
     content = None
     if _speaks_for_microsoft(subject, body.text, display, domain):
         content = microsoft.read(subject, body.text, address, tz)
     if _judge(finding, sender, content, subject, body.text):
         return finding
+    budget.check()
     codes = other.read_codes(subject, body.text)
     if codes:
         finding.category = "other_code"

@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import budget
+from .message import EMAIL
+
 _KEY = r"^\*?\s*({})\s*\*?\s*:\s*(.*)$"
 _FROM = re.compile(_KEY.format(r"from|de|von|van|da|od|från|fra|kimden|от|від|发件人|寄件者|差出人|보낸 사람"), re.I)
 _SUBJECT = re.compile(_KEY.format(r"subject|asunto|betreff|objet|assunto|oggetto|onderwerp|temat|ämne|emne|konu|тема|主题|主旨|件名|제목"), re.I)
@@ -17,7 +20,11 @@ _DATE = re.compile(_KEY.format(
     r"date|sent|enviado|enviada|gesendet|datum|envoyé|envoyé le|fecha|data|inviato|verzonden|wysłano|"
     r"skickat|sendt|gönderildi|tarih|отправлено|дата|надіслано|发送时间|日期|送信日時|日時|보낸 날짜"), re.I)
 _OTHER = re.compile(_KEY.format(r"to|cc|para|an|à|aan|a|do|till|til|kime|кому|收件人|抄送|宛先|받는 사람|reply-to"), re.I)
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_SEPARATOR = re.compile(r"^[-_=*\s]{3,}|.*-{3,}\s*$|^begin forwarded message", re.I)
+# A separator line is short; the pattern above is quadratic on a long run of dashes, so longer lines never reach it.
+_SEPARATOR_MAX = 200
+# A forward of a forward of a ... : real chains are a few deep; each block costs a full reading.
+MAX_FORWARDS = 25
 
 
 @dataclass
@@ -35,12 +42,16 @@ def split_forwards(text: str) -> list[Forward]:
     starts: list[tuple[int, int, dict]] = []
     i = 0
     while i < len(lines):
+        if i % 1024 == 0:
+            budget.check()
         found = _FROM.match(lines[i])
         if found:
             block = _header_block(lines, i)
             if block:
                 end, fields = block
                 starts.append((i, end, fields))
+                if len(starts) >= MAX_FORWARDS:
+                    break
                 i = end
                 continue
         i += 1
@@ -48,7 +59,7 @@ def split_forwards(text: str) -> list[Forward]:
     for n, (_, end, fields) in enumerate(starts):
         stop = _marker_start(lines, starts[n + 1][0]) if n + 1 < len(starts) else len(lines)
         sender = fields.get("from", "")
-        match = _EMAIL.search(sender)
+        match = EMAIL.search(sender)
         address = match.group(0).lower() if match else ""
         display = sender[: match.start()] if match else sender
         forwards.append(Forward(
@@ -81,8 +92,12 @@ def _header_block(lines: list[str], start: int):
 
 def _marker_start(lines: list[str], index: int) -> int:
     """Step back over the separator line (dashes, underscores, 'Forwarded message') above a block."""
-    while index > 0 and (lines[index - 1] == "" or re.match(r"^[-_=*\s]{3,}|.*-{3,}\s*$|^begin forwarded message", lines[index - 1], re.I)):
+    while index > 0 and (lines[index - 1] == "" or _is_separator(lines[index - 1])):
         index -= 1
         if lines[index] != "":
             break
     return index
+
+
+def _is_separator(line: str) -> bool:
+    return len(line) <= _SEPARATOR_MAX and _SEPARATOR.match(line) is not None

@@ -5,8 +5,9 @@ Everything here tolerates broken input: wrong charsets, split encoded words, tru
 
 from __future__ import annotations
 
-import html
+import itertools
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from email import policy
@@ -14,6 +15,11 @@ from email.header import decode_header
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import parseaddr
+
+import lxml.etree
+import lxml.html
+
+from . import budget
 
 _PARSER = BytesParser(policy=policy.compat32)
 
@@ -28,12 +34,29 @@ _DEFECT_TEXT = {
     "InvalidBase64LengthDefect": "a base64 part has an invalid length",
     "MissingHeaderBodySeparatorDefect": "the header block has no proper end",
 }
-_BLOCK_TAG = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h[1-6]|/table|/blockquote|p|div|tr|li|hr)\b[^>]*>", re.I)
-_DROP_BLOCK = re.compile(r"<(style|script|head|title)\b.*?</\1\s*>", re.I | re.S)
-_TAG = re.compile(r"<[^>]{0,2000}>")
-_HREF = re.compile(r"""\bhref\s*=\s*["']?\s*([^"'\s>]+)""", re.I)
+# HTML is read by libxml2 (through lxml): linear in its input whatever the markup, with a nesting
+# limit instead of deep recursion. Python's html.parser is quadratic on runs of unclosed "<", and
+# HTML5 tree builders (lexbor, html5lib) on deep nesting; measured in tests/test_detect_hostile.py.
+_PARSERS = threading.local()  # an lxml parser must not be shared between threads (the watcher has many)
+# Elements whose start or end breaks a line of text, as a mail client shows it.
+_OPEN_BREAK = frozenset({"br", "p", "div", "tr", "li", "hr"})
+_CLOSE_BREAK = frozenset({"p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote"})
+_HIDDEN = frozenset({"style", "script", "head", "title"})
 _URL = re.compile(r"""\b(?:https?://|www\.)[^\s<>"')\]]+""", re.I)
-_SPACES = re.compile(r"[ \t\u00a0\u200b]+")
+# Any white space but the line break (form feeds, line separators and the like included), and
+# zero-width spaces: one space each, so no later pattern ever meets a long run of white space.
+_SPACES = re.compile(r"(?:[^\S\n]|[\u200b\ufeff])+")
+# An address in text. The local part starts where a run of its characters starts and is at most
+# 64 long (RFC 5321), so a long run of letters with no "@" costs one pass, not one pass per letter.
+EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]{1,64}@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
+# Caps on what one message may feed the patterns: far above any genuine mail, far below harm.
+HEADER_VALUE_LIMIT = 16 * 1024
+PART_TEXT_LIMIT = 256 * 1024
+BODY_TEXT_LIMIT = 256 * 1024
+MAX_PARTS = 1000
+MAX_PART_DEPTH = 20
+PARTS_CUT = f"it has more than {MAX_PARTS} parts or parts nested deeper than {MAX_PART_DEPTH}; the rest were not read"
+TEXT_CUT = f"only the first {BODY_TEXT_LIMIT // 1024} KiB of its text were read"
 _ANGLE_ADDR = re.compile(r"<\s*([^<>@\s]+@[^<>\s]+?)\s*>")
 
 
@@ -43,6 +66,7 @@ class Body:
     html: str = ""  # raw HTML source, for links
     links: list[str] = field(default_factory=list)
     attached: list[Message] = field(default_factory=list)  # message/rfc822 parts
+    cut: list[str] = field(default_factory=list)  # what was left unread, in words
 
 
 def parse(raw: bytes) -> Message:
@@ -76,6 +100,7 @@ def header_text(msg: Message, name: str) -> str:
 
 
 def decode_header_value(value: str) -> str:
+    value = value[:HEADER_VALUE_LIMIT]  # the stdlib's encoded-word pattern is quadratic on crafted runs
     try:
         chunks = decode_header(value)
     except Exception:
@@ -100,7 +125,7 @@ def address(msg: Message, name: str) -> tuple[str, str]:
     value = msg.get(name)
     if value is None:
         return "", ""
-    raw = _clean(str(value))
+    raw = _clean(str(value)[:HEADER_VALUE_LIMIT])
     matches = list(_ANGLE_ADDR.finditer(raw))
     if matches:
         match = matches[-1]
@@ -122,27 +147,65 @@ def normalise(text: str) -> str:
     return "\n".join(lines)
 
 
-def html_to_text(source: str) -> str:
-    source = _DROP_BLOCK.sub(" ", source)
-    source = _BLOCK_TAG.sub("\n", source)
-    source = _TAG.sub("", source)
-    return html.unescape(source)
+def _html_parser() -> lxml.html.HTMLParser:
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = lxml.html.HTMLParser(
+            encoding="utf-8", recover=True, no_network=True, remove_comments=True, remove_pis=True, huge_tree=False
+        )
+    return parser
+
+
+def read_html(source: str) -> tuple[str, list[str]]:
+    """The text a mail client would show (hidden elements dropped, a line break where a block
+    starts or ends) and the link targets, from attacker-written HTML."""
+    data = source.replace("\x00", "").encode("utf-8", "surrogatepass")
+    if not data.strip():
+        return "", []
+    try:
+        root = lxml.html.document_fromstring(data, parser=_html_parser())
+    except (lxml.etree.ParserError, ValueError):
+        return "", []
+    out: list[str] = []
+    links: list[str] = []
+    walk = lxml.etree.iterwalk(root, events=("start", "end"))
+    for event, element in walk:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            budget.check()
+            if tag in _HIDDEN:
+                walk.skip_subtree()
+                out.append(element.tail or "")  # the end event of a skipped element never comes
+                continue
+            href = element.get("href")
+            if href:
+                links.append(href.strip())
+            if tag in _OPEN_BREAK:
+                out.append("\n")
+            out.append(element.text or "")
+        else:
+            if tag in _CLOSE_BREAK:
+                out.append("\n")
+            out.append(element.tail or "")
+    return "".join(out), links
 
 
 def read_body(msg: Message) -> Body:
     body = Body()
-    plain: list[str] = []
-    htmls: list[str] = []
-    _collect(msg, plain, htmls, body.attached, depth=0)
-    body.html = "\n".join(htmls)
-    if any(p.strip() for p in plain):
-        text = "\n".join(plain)
-    else:
-        text = html_to_text(body.html)
+    reader = _PartReader(body.attached)
+    reader.collect(msg, depth=0)
+    html_text = "\n".join(reader.htmls)
+    plain_text = "\n".join(reader.plain)
+    if len(html_text) > BODY_TEXT_LIMIT or len(plain_text) > BODY_TEXT_LIMIT:
+        reader.note(TEXT_CUT)
+    body.cut = reader.cut
+    body.html = html_text[:BODY_TEXT_LIMIT]
+    shown, hrefs = read_html(body.html) if body.html else ("", [])
+    text = plain_text if plain_text.strip() else shown
+    text = text[:BODY_TEXT_LIMIT]
     body.text = normalise(text)
-    links = find_urls(text)
-    links += [html.unescape(link) for link in _HREF.findall(body.html)]
-    body.links = links
+    budget.check()
+    body.links = find_urls(text) + hrefs
     return body
 
 
@@ -150,41 +213,60 @@ def find_urls(text: str) -> list[str]:
     return _URL.findall(text)
 
 
-def _collect(part: Message, plain: list, htmls: list, attached: list, depth: int) -> None:
-    if depth > 20:
-        return
-    ctype = part.get_content_type()
-    if ctype == "message/rfc822":
-        payload = part.get_payload()
-        inner = payload[0] if isinstance(payload, list) and payload else None
-        if isinstance(inner, Message):
-            attached.append(inner)
-        return
-    if part.is_multipart():
-        payload = part.get_payload()
-        if isinstance(payload, list):
-            for sub in payload:
-                if isinstance(sub, Message):
-                    _collect(sub, plain, htmls, attached, depth + 1)
-        return
-    if ctype not in ("text/plain", "text/html"):
-        return
-    disposition = str(part.get("Content-Disposition") or "").lower()
-    if disposition.startswith("attachment") and depth > 0 and ctype == "text/html":
-        return
-    try:
-        data = part.get_payload(decode=True)
-    except Exception:
-        data = None
-    if not isinstance(data, bytes):
-        return
-    text = decode_bytes(data, part.get_content_charset())
-    (plain if ctype == "text/plain" else htmls).append(text)
+class _PartReader:
+    """Walks the MIME tree for text parts and attached messages, within the caps above."""
+
+    def __init__(self, attached: list):
+        self.plain: list[str] = []
+        self.htmls: list[str] = []
+        self.attached = attached
+        self.parts = 0
+        self.cut: list[str] = []
+
+    def collect(self, part: Message, depth: int) -> None:
+        budget.check()
+        self.parts += 1
+        if depth > MAX_PART_DEPTH or self.parts > MAX_PARTS:
+            self.note(PARTS_CUT)
+            return
+        ctype = part.get_content_type()
+        if ctype == "message/rfc822":
+            payload = part.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            if isinstance(inner, Message):
+                self.attached.append(inner)
+            return
+        if part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                for sub in payload:
+                    if isinstance(sub, Message):
+                        self.collect(sub, depth + 1)
+            return
+        if ctype not in ("text/plain", "text/html"):
+            return
+        disposition = str(part.get("Content-Disposition") or "").lower()
+        if disposition.startswith("attachment") and depth > 0 and ctype == "text/html":
+            return
+        try:
+            data = part.get_payload(decode=True)
+        except Exception:
+            data = None
+        if not isinstance(data, bytes):
+            return
+        text = decode_bytes(data[: PART_TEXT_LIMIT * 4], part.get_content_charset())
+        if len(text) > PART_TEXT_LIMIT:
+            self.note(TEXT_CUT)
+        (self.plain if ctype == "text/plain" else self.htmls).append(text[:PART_TEXT_LIMIT])
+
+    def note(self, text: str) -> None:
+        if text not in self.cut:
+            self.cut.append(text)
 
 
 def defects(msg: Message) -> str | None:
     found: list[str] = []
-    for part in msg.walk():
+    for part in itertools.islice(msg.walk(), MAX_PARTS):
         for defect in getattr(part, "defects", ()):
             text = _DEFECT_TEXT.get(type(defect).__name__)
             if text and text not in found:

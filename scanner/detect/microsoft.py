@@ -10,6 +10,7 @@ from . import lexicon
 from .dates import loose_date
 from .domains import ENTRA_SENDERS, is_microsoft_domain
 from .finding import SignIn
+from .message import EMAIL
 
 _FLAGS = re.I | re.M
 
@@ -23,6 +24,12 @@ _ALL_LABELS = "|".join(f"(?:{pattern.pattern})" for _, _, pattern in _LABEL_TABL
 # The code sits on its label's line: "Security code: 054325", "Code de sécurité : 212464".
 _CODE_LINE = re.compile(rf"(?P<label>{_ALL_LABELS})[ \t]*:[ \t]*(?P<code>\d{{4,8}})(?![\d])", _FLAGS)
 _COLON_DIGITS = re.compile(r":[ \t]*\d{4,8}(?!\d)")
+# Longer than any label with its spaces (tested): the label search for a colon starts this far
+# back, so a long line of ": 123456" costs a bounded search per colon, not one from the line start.
+LABEL_REACH = 120
+# A genuine code mail has one to three "label: digits" places; past this many, the text is
+# crafted to make the label search expensive, and the rest is not looked at.
+MAX_CODE_CANDIDATES = 100
 _ALERTS = [
     (template, lang, re.compile(f"(?:{'|'.join(phrases)})", _FLAGS))
     for template, by_lang in lexicon.ALERTS.items()
@@ -33,7 +40,6 @@ _VERIFY = re.compile("|".join(lexicon.VERIFY_EMAIL), _FLAGS)
 _PERSONAL = re.compile("|".join(lexicon.PERSONAL), _FLAGS)
 _ENTRA_SUBJECT = re.compile(r"account email verification code|thanks for verifying your", _FLAGS)
 _MASKED = re.compile(r"[^\s@<>()\"',;:*]{1,4}\*{2,}[^\s@<>()\"',;:*]{0,3}@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.I)
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
 _FIELDS = {
     name: re.compile(rf"^(?:{'|'.join(labels)})[ \t]*:[ \t]*(?P<value>[^\n]{{1,80}})$", _FLAGS)
     for name, labels in lexicon.SIGNIN_FIELDS.items()
@@ -64,10 +70,13 @@ def code_lines(text: str) -> list[re.Match]:
     only on that line. Labels never span lines, so nothing is lost."""
     found: list[re.Match] = []
     done = 0
-    for hit in _COLON_DIGITS.finditer(text):
+    for tried, hit in enumerate(_COLON_DIGITS.finditer(text)):
+        if tried >= MAX_CODE_CANDIDATES:
+            break
         if hit.start() < done:
             continue
-        start = max(done, text.rfind("\n", 0, hit.start()) + 1)
+        start = max(done, text.rfind("\n", max(0, hit.start() - LABEL_REACH), hit.start()) + 1,
+                    hit.start() - LABEL_REACH)
         match = _CODE_LINE.search(text, start, hit.end())
         if match:
             found.append(match)
@@ -114,7 +123,7 @@ def _code_mail(subject: str, text: str, sender: str, found: list[re.Match]) -> M
 
 def _greeted_address(before_label: str) -> str | None:
     """The single-use mail greets the full address; take the first one that is not Microsoft's."""
-    for match in _EMAIL.finditer(before_label):
+    for match in EMAIL.finditer(before_label):
         address = match.group(0).lower()
         if not is_microsoft_domain(address.rpartition("@")[2]):
             return address

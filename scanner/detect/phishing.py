@@ -21,12 +21,12 @@ from .domains import (
     lookalike_reason,
     registrable,
 )
+from .message import EMAIL
 from .microsoft import MsContent
 
 _ASKS = re.compile("|".join(lexicon.ASKS_FOR_CODE), re.I)
 _URGENT = re.compile("|".join(lexicon.URGENCY), re.I)
 _LURE = re.compile("|".join(lexicon.TENANT_LURE), re.I)
-_ADDRESS_IN_NAME = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 @dataclass
@@ -51,7 +51,7 @@ def tells(sender: Sender, content: MsContent | None, subject: str, text: str) ->
         strong.append(lookalike)
     if imitates_microsoft_name(sender.display):
         strong.append(f"display name imitates Microsoft with look-alike characters ({sender.display[:40]})")
-    shown = _ADDRESS_IN_NAME.search(sender.display)
+    shown = EMAIL.search(sender.display)
     if shown and shown.group(0).lower() != sender.address:
         strong.append(f"display name shows {shown.group(0)} but the mail is from {sender.address}")
     if sender.replayed_microsoft_signature and not is_microsoft_domain(sender.domain):
