@@ -1,5 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from allauth.mfa.adapter import DefaultMFAAdapter
+
+from otpdash import secretbox
 
 from .access import recently_checked
 
@@ -19,3 +22,13 @@ class HouseholdAccountAdapter(DefaultAccountAdapter):
         if request is not None and request.user.is_authenticated and recently_checked(request):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+
+class HouseholdMFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are sealed with the mailbox key set (allauth's hooks)."""
+
+    def encrypt(self, text: str) -> str:
+        return secretbox.seal(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return secretbox.unseal(encrypted_text)

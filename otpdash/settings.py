@@ -1,22 +1,24 @@
 """OTP Dash settings. Everything is read from OTPDASH_* environment variables (see README)."""
 
+import sys
 from pathlib import Path
 
 import dj_database_url
 from cryptography.fernet import Fernet
 
+from .datadir import make_private
 from .env import ConfigError, env, env_bool, env_list, secret_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env("OTPDASH_DATA_DIR", str(BASE_DIR / "data"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 SECRET_KEY = env("OTPDASH_SECRET_KEY") or secret_file(DATA_DIR / "secret_key")
-# Mailbox secrets are encrypted with these Fernet keys, newest first; `manage.py rotate_keys`
-# re-encrypts everything with the first one after a new key is put in front.
-ENCRYPTION_KEYS = env("OTPDASH_ENCRYPTION_KEYS").replace(",", " ").split() or [
-    secret_file(DATA_DIR / "encryption_keys", generate=lambda: Fernet.generate_key().decode())
-]
+# Mailbox passwords and two-step secrets are encrypted with these Fernet keys, newest first;
+# `manage.py rotate_keys` re-encrypts everything with the first one after a new key is put in front.
+# Without the variable the key file below is used, made on first use (otpdash/secretbox.py).
+ENCRYPTION_KEY_FILE = DATA_DIR / "encryption_keys"
+ENCRYPTION_KEYS = env("OTPDASH_ENCRYPTION_KEYS").replace(",", " ").split()
 for _key in ENCRYPTION_KEYS:
     try:
         Fernet(_key)
@@ -109,6 +111,11 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The database and the keys are readable by OTP Dash's user only; what cannot be fixed is said at
+# every start (here, on stderr, before logging exists) and by `manage.py check`.
+DATA_DIR_PROBLEMS = make_private(DATA_DIR, None if DATABASE_URL else DATA_DIR / "otpdash.sqlite3")
+for _problem in DATA_DIR_PROBLEMS:
+    sys.stderr.write(f"WARNING: {_problem}\n")
 
 REDIS_URL = env("OTPDASH_REDIS_URL")
 Q_CLUSTER = {
@@ -153,6 +160,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reauthenticate": "10/m/user",
 }
+MFA_ADAPTER = "accounts.adapter.HouseholdMFAAdapter"  # TOTP secrets and recovery seeds sealed like passwords
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "OTP Dash"

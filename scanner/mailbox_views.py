@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import member_required, sensitive
+from otpdash.secretbox import SecretUnreadable
 
 from .checks import check_connection
 from .forms import MailboxForm
@@ -14,7 +15,6 @@ from .imap.connect import Account
 from .models import Mailbox
 from .presets import PRESETS
 from .scanning import policy
-from .secretbox import SecretUnreadable
 from .tasks import queue_scan
 
 

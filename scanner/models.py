@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import secretbox
+from otpdash import secretbox
 
 AUTH_FAILURES_BEFORE_PAUSE = 3
 LOCK_LEASE = timedelta(minutes=10)

@@ -18,12 +18,13 @@ from django.utils import timezone
 from imapclient import IMAPClient
 from imapclient.imapclient import JUNK
 
+from otpdash.secretbox import SecretUnreadable
+
 from .detect import detect, worth_reading_many
 from .imap.connect import Account, Policy, close, connect
 from .imap.errors import MailboxError
 from .imap.reader import FolderReader
 from .models import FolderCursor, Mailbox
-from .secretbox import SecretUnreadable
 from .store import Hit, message_key, move_cursor, record_batch, worth_storing
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,8 @@ def open_mailbox(mailbox: Mailbox) -> IMAPClient:
     try:
         return connect(account_for(mailbox), policy())
     except SecretUnreadable as exc:
-        raise MailboxError("login", str(exc)) from None
+        # Not a failed sign-in: the server never saw a password, so this never pauses the mailbox.
+        raise MailboxError("key", str(exc)) from None
 
 
 def discover_folders(reader: FolderReader) -> list[str]:

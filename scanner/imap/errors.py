@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 STEPS = {
+    "key": "Decrypting the stored password",
     "lookup": "Finding the server",
     "connect": "Connecting",
     "tls": "Securing the connection",

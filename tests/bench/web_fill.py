@@ -32,8 +32,8 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Household, Member  # noqa: E402
 from incidents.models import Incident, IncidentFinding  # noqa: E402
+from otpdash.secretbox import seal  # noqa: E402
 from scanner.models import Finding, Mailbox, Sighting  # noqa: E402
-from scanner.secretbox import seal  # noqa: E402
 
 PAGES = ("/dashboard/", "/incidents/")
 BATCH = 5000

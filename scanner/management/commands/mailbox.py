@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from otpdash.secretbox import SecretUnreadable
 from scanner.checks import check_connection
 from scanner.models import Mailbox
 from scanner.scanning import account_for, policy
-from scanner.secretbox import SecretUnreadable
 
 from ._common import mailbox_by_id, user_named
 

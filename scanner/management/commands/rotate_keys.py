@@ -1,14 +1,18 @@
+from allauth.mfa.models import Authenticator
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from otpdash.secretbox import SecretUnreadable, reseal
 from scanner.models import Mailbox
-from scanner.secretbox import SecretUnreadable, reseal
+
+# The sealed fields of allauth's authenticators (accounts.adapter.HouseholdMFAAdapter seals them).
+_SEALED_FIELDS = ("secret", "seed")
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every mailbox secret with the first key of OTPDASH_ENCRYPTION_KEYS. Put the new "
-        "key first, keep the old ones after it, run this, then the old keys can be removed."
+        "Re-encrypt every mailbox secret and two-step secret with the first key of OTPDASH_ENCRYPTION_KEYS. "
+        "Put the new key first, keep the old ones after it, run this, then the old keys can be removed."
     )
 
     def handle(self, *args, **options):
@@ -22,9 +26,28 @@ class Command(BaseCommand):
                     continue
                 Mailbox.objects.filter(pk=mailbox.pk).update(secret_sealed=sealed)
                 done += 1
-        self.stdout.write(f"re-encrypted {done} mailbox secrets with the newest key")
+            two_step = self._reseal_authenticators(unreadable)
+        self.stdout.write(f"re-encrypted {done} mailbox secrets and {two_step} two-step secrets with the newest key")
         if unreadable:
             raise CommandError(
-                "no configured key opens the secrets of mailboxes " + ", ".join(unreadable)
+                "no configured key opens the secrets of "
+                + ", ".join(unreadable)
                 + "; put their old key back in OTPDASH_ENCRYPTION_KEYS, or enter their passwords again"
             )
+
+    def _reseal_authenticators(self, unreadable: list[str]) -> int:
+        done = 0
+        for authenticator in Authenticator.objects.select_for_update().filter(type__in=["totp", "recovery_codes"]):
+            data = dict(authenticator.data)
+            try:
+                for name in _SEALED_FIELDS:
+                    if isinstance(data.get(name), str):
+                        data[name] = reseal(data[name])
+                if isinstance(data.get("migrated_codes"), list):
+                    data["migrated_codes"] = [reseal(code) for code in data["migrated_codes"]]
+            except SecretUnreadable:
+                unreadable.append(f"the two-step sign-in of user {authenticator.user_id}")
+                continue
+            Authenticator.objects.filter(pk=authenticator.pk).update(data=data)
+            done += 1
+        return done
