@@ -27,8 +27,11 @@ for _key in ENCRYPTION_KEYS:
             "OTPDASH_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64 bytes); "
             "make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
         ) from exc
-# A household install may read mail from a server on its own network; a hosted one should not.
-ALLOW_PRIVATE_MAIL_HOSTS = env_bool("OTPDASH_ALLOW_PRIVATE_MAIL_HOSTS", True)
+# A household install may read mail from a server on its own network; one shared by several
+# households should not. Unset: allowed while there is one household (scanner.scanning.policy).
+ALLOW_PRIVATE_MAIL_HOSTS = (
+    env_bool("OTPDASH_ALLOW_PRIVATE_MAIL_HOSTS", True) if env("OTPDASH_ALLOW_PRIVATE_MAIL_HOSTS") else None
+)
 # Unencrypted IMAP is refused except to this machine, unless the admin allows it here.
 ALLOW_PLAIN_IMAP = env_bool("OTPDASH_ALLOW_PLAIN_IMAP", False)
 IMAP_TIMEOUT = float(env("OTPDASH_IMAP_TIMEOUT", "30"))

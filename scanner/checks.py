@@ -29,6 +29,14 @@ class CheckResult:
     def ok(self) -> bool:
         return self.error is None
 
+    def to_dict(self) -> dict:
+        """What the page shows, as stored with the ConnectionCheck (no secret is ever part of it)."""
+        return {
+            "ok": self.ok,
+            "steps": [{"name": s.name, "ok": s.ok, "detail": s.detail} for s in self.steps],
+            "folders": list(self.folders),
+        }
+
 
 def check_connection(account: Account, policy: Policy, folders: list[str] | None = None) -> CheckResult:
     result = CheckResult()

@@ -1,10 +1,16 @@
-"""The mailbox form: the secret is write-only (never rendered back), folders one per line."""
+"""The mailbox form: the secret is write-only (never rendered back), folders one per line, the CA
+certificate pasted or uploaded as PEM, and where the stored password may be sent fixed unless it is
+typed again."""
 
 from __future__ import annotations
 
 from django import forms
 
+from .imap.certificates import MAX_PEM_BYTES, CertificateError, ca_bundle
 from .models import Mailbox
+
+# Changing any of these sends the stored password somewhere else: the password must be typed again.
+CONNECTION_FIELDS = ("host", "port", "security", "username", "ca_certificate")
 
 
 class FolderListField(forms.CharField):
@@ -20,32 +26,49 @@ class FolderListField(forms.CharField):
 
 class MailboxForm(forms.ModelForm):
     password = forms.CharField(
-        required=False, strip=False, widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text="Usually an app password. It is stored encrypted and never shown again.",
     )
     folders = FolderListField(
-        required=False, label="Folders to watch",
+        required=False,
+        label="Folders to watch",
         help_text="One per line. Leave empty for INBOX and the server's Junk folder.",
+    )
+    ca_upload = forms.FileField(
+        required=False,
+        label="…or upload it",
+        help_text="A .pem or .crt file (PEM text).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pem,.crt,.cer"}),
     )
 
     class Meta:
         model = Mailbox
-        fields = ["label", "host", "port", "security", "username", "password", "folders", "ca_file", "poll_minutes",
-                  "backfill_days", "enabled"]
+        fields = [
+            "label", "host", "port", "security", "username", "password", "folders", "ca_certificate", "ca_upload",
+            "poll_minutes", "backfill_days", "enabled",
+        ]  # fmt: skip
         labels = {
             "host": "IMAP server",
-            "ca_file": "Trust this CA certificate file",
+            "ca_certificate": "Trust this CA certificate",
             "poll_minutes": "Check every (minutes)",
             "backfill_days": "On the first scan, look back (days)",
+        }
+        widgets = {
+            "ca_certificate": forms.Textarea(attrs={"rows": 3, "placeholder": "-----BEGIN CERTIFICATE-----"}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = bool(self.instance.pk)
         self.fields["label"].required = False
-        self.fields["label"].help_text = "A name for you, e.g. \"Work mail\". Empty: the address and server."
+        self.fields["label"].help_text = 'A name for you, e.g. "Work mail". Empty: the address and server.'
         if self.editing:
-            self.fields["password"].help_text = "Leave empty to keep the stored password."
+            self.fields["password"].help_text = (
+                "Leave empty to keep the stored password. Type it again to change the server, port, "
+                "security, username or trusted certificate."
+            )
 
     def clean_password(self):
         password = self.cleaned_data.get("password") or ""
@@ -53,11 +76,49 @@ class MailboxForm(forms.ModelForm):
             raise forms.ValidationError("Enter the password (or app password) for this mailbox.")
         return password
 
+    def clean_ca_upload(self):
+        upload = self.cleaned_data.get("ca_upload")
+        if not upload:
+            return ""
+        if upload.size > MAX_PEM_BYTES:
+            raise forms.ValidationError(
+                f"That file is larger than {MAX_PEM_BYTES // 1024} KiB; upload only the CA certificate."
+            )
+        try:
+            return ca_bundle(upload.read(MAX_PEM_BYTES).decode("utf-8", "replace"))
+        except CertificateError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
     def clean(self):
         data = super().clean()
+        if data.get("ca_upload"):
+            data["ca_certificate"] = data["ca_upload"]
+            self.instance.ca_certificate = data["ca_upload"]
         if not data.get("label") and data.get("username") and data.get("host"):
             data["label"] = f"{data['username']} on {data['host']}"[:100]
+        if self.editing and not data.get("password") and self.changes_connection():
+            self.add_error(
+                "password",
+                "Type the password again to change where it is sent (server, port, security, username "
+                "or trusted certificate).",
+            )
         return data
+
+    def changes_connection(self) -> bool:
+        """Whether the submitted server, port, security, username or certificate differ from the saved ones."""
+        saved = Mailbox.objects.filter(pk=self.instance.pk).values(*CONNECTION_FIELDS).first() or {}
+        for name in CONNECTION_FIELDS:
+            value = self.cleaned_data.get(name, getattr(self.instance, name))
+            if name == "host":
+                value = (value or "").strip().rstrip(".").lower()
+            elif name == "ca_certificate":
+                try:
+                    value = ca_bundle(value or "")
+                except CertificateError:
+                    return True
+            if value != saved.get(name):
+                return True
+        return False
 
     def save(self, commit=True):
         mailbox = super().save(commit=False)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import member_required, sensitive
-from otpdash.secretbox import SecretUnreadable
+from accounts.access import member_required, recently_checked, sensitive
+from otpdash import secretbox
 
-from .checks import check_connection
 from .forms import MailboxForm
-from .imap.connect import Account
-from .models import Mailbox
+from .imap.certificates import describe as describe_certificates
+from .models import ConnectionCheck, Mailbox
 from .presets import PRESETS
-from .scanning import policy
-from .tasks import queue_scan
+from .tasks import queue_check, queue_scan
 
 
 def _mailbox_for_user(request, code) -> Mailbox:
@@ -51,9 +50,13 @@ def mailbox_edit(request, code):
 def _edit(request, mailbox: Mailbox):
     preset = PRESETS.get(request.GET.get("preset", ""))
     if request.method == "POST":
-        form = MailboxForm(request.POST, instance=mailbox)
-        if request.POST.get("action") == "test":
-            check = _check(form, mailbox)
+        form = MailboxForm(request.POST, request.FILES, instance=mailbox)
+        action = request.POST.get("action")
+        if action == "test":
+            check = _start_check(request, form, mailbox)
+            return render(request, "scanner/mailbox_form.html", _form_context(form, mailbox, preset, check))
+        if action == "check-result":
+            check = _check_view(_check_for_user(request, request.POST.get("check")))
             return render(request, "scanner/mailbox_form.html", _form_context(form, mailbox, preset, check))
         if form.is_valid():
             saved = form.save()
@@ -66,30 +69,69 @@ def _edit(request, mailbox: Mailbox):
 
 
 def _form_context(form, mailbox, preset, check=None) -> dict:
-    return {"form": form, "mailbox": mailbox, "preset": preset, "presets": PRESETS.values(), "check": check}
+    return {
+        "form": form, "mailbox": mailbox, "preset": preset, "presets": PRESETS.values(), "check": check,
+        "trusted": describe_certificates(mailbox.ca_certificate) if mailbox.pk else [],
+    }  # fmt: skip
 
 
 @member_required
 @require_POST
 def mailbox_test(request, code=None):
-    """htmx: test the values in the form (for an existing mailbox, an empty password means the stored one)."""
+    """htmx: start testing the values in the form; the answer follows the check until it is done.
+    For a saved mailbox an empty password means the stored one, sent only where it is saved to go."""
     mailbox = _mailbox_for_user(request, code) if code else Mailbox(owner=request.user)
-    form = MailboxForm(request.POST, instance=mailbox)
-    return render(request, "scanner/_check_result.html", {"check": _check(form, mailbox)})
+    form = MailboxForm(request.POST, request.FILES, instance=mailbox)
+    return render(request, "scanner/_check_result.html", {"check": _start_check(request, form, mailbox)})
 
 
-def _check(form: MailboxForm, mailbox: Mailbox):
-    """Test the form's values without saving anything. Invalid input gets the form's own messages."""
+@member_required
+@require_GET
+def check_status(request, code):
+    """htmx: where a Test connection stands; polled until it is done."""
+    return render(request, "scanner/_check_result.html", {"check": _check_view(_check_for_user(request, code))})
+
+
+def _check_for_user(request, code) -> ConnectionCheck:
+    return get_object_or_404(ConnectionCheck, code=code, owner=request.user)
+
+
+def _start_check(request, form: MailboxForm, mailbox: Mailbox) -> dict:
+    """Queue a test of the form's values without saving anything, or say why not."""
     if not form.is_valid():
         return {"invalid": True}
     data = form.cleaned_data
+    password = data.get("password") or ""
+    if not password and not recently_checked(request):
+        # The stored password leaves this machine only after the member proves who they are.
+        back = reverse("mailbox_edit", args=[mailbox.code])
+        return {
+            "invalid": True,
+            "message": "Testing with the stored password needs your OTP Dash password again.",
+            "reauthenticate": f"{reverse('account_reauthenticate')}?next={back}",
+        }
+    if ConnectionCheck.recent_count(request.user) >= ConnectionCheck.RATE_LIMIT:
+        minutes = int(ConnectionCheck.RATE_WINDOW.total_seconds() // 60)
+        return {"invalid": True, "message": f"That is {ConnectionCheck.RATE_LIMIT} tests in {minutes} minutes; "
+                                            "wait a few minutes before the next one."}
+    ConnectionCheck.forget_old()
     try:
-        secret = data.get("password") or mailbox.get_secret()
-    except SecretUnreadable as exc:
+        sealed = secretbox.seal(password) if password else ""
+    except secretbox.SecretUnreadable as exc:
         return {"invalid": True, "message": str(exc)}
-    account = Account(host=form.instance.host, port=data["port"], security=data["security"], username=data["username"],
-                      secret=secret, ca_file=data.get("ca_file", ""), timeout=15)
-    return check_connection(account, policy(), data.get("folders") or None)
+    check = ConnectionCheck.objects.create(
+        owner=request.user, mailbox=mailbox if mailbox.pk else None, host=form.instance.host, port=data["port"],
+        security=data["security"], username=data["username"], ca_certificate=form.instance.ca_certificate,
+        folders=data.get("folders") or [], secret_sealed=sealed,
+    )
+    queue_check(check)
+    check.refresh_from_db()  # a synchronous cluster (tests) has already run it
+    return _check_view(check)
+
+
+def _check_view(check: ConnectionCheck) -> dict:
+    result = check.result or {}
+    return {"code": check.code, "pending": check.state != ConnectionCheck.State.DONE, **result}
 
 
 @member_required

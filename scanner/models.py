@@ -7,7 +7,6 @@ codes masked to their last two digits.
 from __future__ import annotations
 
 import ipaddress
-import os
 import uuid
 from datetime import timedelta
 
@@ -19,6 +18,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from otpdash import secretbox
+
+from .imap.certificates import CertificateError, ca_bundle
 
 AUTH_FAILURES_BEFORE_PAUSE = 3
 LOCK_LEASE = timedelta(minutes=10)
@@ -67,9 +68,9 @@ class Mailbox(models.Model):
     security = models.CharField(max_length=10, choices=Security.choices, default=Security.SSL)
     username = models.CharField(max_length=254)
     secret_sealed = models.TextField(editable=False)
-    ca_file = models.CharField(
-        max_length=500, blank=True,
-        help_text="A CA certificate file to trust for this server (for a self-signed certificate).",
+    ca_certificate = models.TextField(
+        blank=True,
+        help_text="A CA certificate (PEM) to trust for this server, for a self-signed or private certificate.",
     )
     folders = models.JSONField(default=list, blank=True, help_text="Empty: INBOX and the server's Junk folder.")
     discovered_folders = models.JSONField(default=list, blank=True, editable=False)
@@ -106,8 +107,10 @@ class Mailbox(models.Model):
                 "Unencrypted IMAP would send the password in the clear, so it is allowed only to this machine. "
                 "Choose SSL/TLS or STARTTLS (the administrator can allow it with OTPDASH_ALLOW_PLAIN_IMAP=true)."
             )
-        if self.ca_file and not os.access(self.ca_file, os.R_OK):
-            errors["ca_file"] = f"The file {self.ca_file} does not exist or cannot be read by OTP Dash."
+        try:
+            self.ca_certificate = ca_bundle(self.ca_certificate)
+        except CertificateError as exc:
+            errors["ca_certificate"] = str(exc)
         if not isinstance(self.folders, list) or not all(isinstance(f, str) and f.strip() for f in self.folders):
             errors["folders"] = "Folders must be a list of folder names."
         if errors:
@@ -327,3 +330,50 @@ class Sighting(models.Model):
                 fields=["finding", "folder"], condition=Q(mailbox__isnull=True), name="one_sighting_per_import_source"
             ),
         ]
+
+
+class ConnectionCheck(models.Model):
+    """One "Test connection", run as a background task so that a silent server never holds a web
+    worker; the page follows it. A typed password is kept sealed only until the task has run."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "waiting"
+        DONE = "done", "done"
+
+    # Tests a member may start in RATE_WINDOW: enough to fix a typo or two, too few to scan a network.
+    RATE_LIMIT = 10
+    RATE_WINDOW = timedelta(minutes=10)
+    KEEP = timedelta(days=1)
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    host = models.CharField(max_length=253)
+    port = models.PositiveIntegerField()
+    security = models.CharField(max_length=10, choices=Mailbox.Security.choices)
+    username = models.CharField(max_length=254)
+    ca_certificate = models.TextField(blank=True)
+    folders = models.JSONField(default=list, blank=True)
+    # Sealed typed password; empty means the mailbox's stored one. Cleared once the task has run.
+    secret_sealed = models.TextField(blank=True, editable=False)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    result = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    @classmethod
+    def recent_count(cls, owner) -> int:
+        return cls.objects.filter(owner=owner, created_at__gte=timezone.now() - cls.RATE_WINDOW).count()
+
+    @classmethod
+    def forget_old(cls) -> None:
+        cls.objects.filter(created_at__lt=timezone.now() - cls.KEEP).delete()
+
+    def secret(self) -> str:
+        if self.secret_sealed:
+            return secretbox.unseal(self.secret_sealed)
+        if self.mailbox is None:
+            raise secretbox.SecretUnreadable("no password was given for this test")
+        return self.mailbox.get_secret()
+
+    def finish(self, result: dict) -> None:
+        ConnectionCheck.objects.filter(pk=self.pk).update(state=self.State.DONE, result=result, secret_sealed="")

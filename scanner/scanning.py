@@ -61,12 +61,19 @@ class ScanReport:
 def account_for(mailbox: Mailbox) -> Account:
     return Account(
         host=mailbox.host, port=mailbox.port, security=mailbox.security, username=mailbox.username,
-        secret=mailbox.get_secret(), ca_file=mailbox.ca_file, timeout=settings.IMAP_TIMEOUT,
+        secret=mailbox.get_secret(), ca_pem=mailbox.ca_certificate, timeout=settings.IMAP_TIMEOUT,
     )
 
 
 def policy() -> Policy:
-    return Policy(allow_private=settings.ALLOW_PRIVATE_MAIL_HOSTS, allow_plain=settings.ALLOW_PLAIN_IMAP)
+    """Private and local mail servers are allowed by default only while one household uses this
+    install: with several, a member could otherwise reach the other households' network."""
+    allow_private = settings.ALLOW_PRIVATE_MAIL_HOSTS
+    if allow_private is None:
+        from accounts.models import Household
+
+        allow_private = Household.objects.count() <= 1
+    return Policy(allow_private=allow_private, allow_plain=settings.ALLOW_PLAIN_IMAP)
 
 
 def open_mailbox(mailbox: Mailbox) -> IMAPClient:

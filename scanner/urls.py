@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.mailbox_list, name="mailboxes"),
     path("new/", views.mailbox_new, name="mailbox_new"),
     path("test/", views.mailbox_test, name="mailbox_test"),
+    path("checks/<uuid:code>/", views.check_status, name="mailbox_check"),
     path("<uuid:code>/", views.mailbox_edit, name="mailbox_edit"),
     path("<uuid:code>/test/", views.mailbox_test, name="mailbox_test_saved"),
     path("<uuid:code>/pause/", views.mailbox_pause, name="mailbox_pause"),

@@ -14,7 +14,7 @@ def account(dovecot, security="ssl", user="alice", secret=None, ca=True, host="1
         port = dovecot.imaps_port if security == "ssl" else dovecot.imap_port
     return Account(host=host, port=port, security=security, username=user,
                    secret=dovecot.users[user] if secret is None else secret,
-                   ca_file=str(dovecot.ca_file) if ca else "", timeout=5)
+                   ca_pem=dovecot.ca_file.read_text() if ca else "", timeout=5)
 
 
 def failed_step(result):
@@ -34,7 +34,7 @@ def test_every_security_mode_reaches_inbox_and_junk(dovecot, security):
     assert ("Securing the connection" in names) == (security != "plain")
 
 
-def test_a_self_signed_certificate_is_refused_until_its_ca_file_is_given(dovecot):
+def test_a_self_signed_certificate_is_refused_until_its_ca_is_given(dovecot):
     step = failed_step(check_connection(account(dovecot, ca=False), Policy()))
     assert step.name == "Securing the connection"
     assert "certificate is not trusted" in step.detail and "certificate authority" in step.detail
@@ -91,12 +91,97 @@ def test_plain_imap_is_refused_off_this_machine(dovecot):
     assert step.name == "Securing the connection" and "OTPDASH_ALLOW_PLAIN_IMAP" in step.detail
 
 
-def test_an_unreadable_ca_file_is_named(dovecot, tmp_path):
+def test_an_unusable_saved_certificate_is_named(dovecot):
     acct = account(dovecot)
-    acct.ca_file = str(tmp_path / "missing.pem")
+    acct.ca_pem = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"
     step = failed_step(check_connection(acct, Policy()))
-    assert step.name == "Securing the connection" and "missing.pem" in step.detail
+    assert step.name == "Securing the connection" and "cannot be used" in step.detail
 
 
 def test_the_secret_is_not_in_the_accounts_repr(dovecot):
     assert dovecot.users["alice"] not in repr(account(dovecot))
+
+
+def test_the_name_is_looked_up_once_and_that_address_is_reached(dovecot, monkeypatch):
+    """DNS rebinding: a second answer pointing elsewhere is never asked for, let alone used."""
+    import socket
+
+    answers = iter(["127.0.0.2", "127.0.0.1"])
+    asked = []
+    real = socket.getaddrinfo
+
+    def rebinding(host, *args, **kwargs):
+        if host == "imap.rebind.test":
+            asked.append(host)
+            return real(next(answers), *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+
+    # The certificate is for "localhost" and 127.0.0.1 only: reached by the pinned 127.0.0.2 under a
+    # name it does not cover, TLS must fail on the name; pinned to the first answer, not re-resolved.
+    acct = account(dovecot, host="imap.rebind.test")
+    result = check_connection(acct, Policy())
+    assert asked == ["imap.rebind.test"]
+    step = failed_step(result)
+    assert step.name == "Securing the connection" and "imap.rebind.test" in step.detail
+
+
+def test_tls_is_checked_against_the_name_while_connecting_to_the_pinned_address(dovecot):
+    from scanner.imap.pinned import PinnedIMAPClient
+
+    context = __import__("ssl").create_default_context(cafile=str(dovecot.ca_file))
+    client = PinnedIMAPClient("localhost", "127.0.0.2", port=dovecot.imaps_port, ssl_context=context, timeout=5)
+    try:
+        assert client._imap.sock.getpeername()[0] == "127.0.0.2"
+        assert client.login("alice", dovecot.users["alice"])
+    finally:
+        client.logout()
+
+
+def test_the_pinned_client_still_matches_imapclients_internals():
+    """scanner/imap/pinned.py overrides these; an upgrade that renames them must fail here, loudly."""
+    from imapclient import IMAPClient, imap4, tls
+
+    assert callable(IMAPClient._create_IMAP4)
+    assert callable(tls.IMAP4_TLS._create_socket) and callable(tls.wrap_socket)
+    assert callable(imap4.IMAP4WithTimeout._create_socket)
+
+
+def test_a_service_that_is_not_imap_is_named_without_echoing_its_banner():
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def banner():
+        conn, _ = server.accept()
+        conn.sendall(b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n")
+        conn.close()
+
+    threading.Thread(target=banner, daemon=True).start()
+    acct = Account(host="127.0.0.1", port=server.getsockname()[1], security="plain", username="u", secret="p",
+                   timeout=5)
+    step = failed_step(check_connection(acct, Policy()))
+    server.close()
+    assert step.name == "Connecting" and "is not an IMAP server" in step.detail
+    assert "SSH" not in step.detail and "OpenSSH" not in step.detail
+
+
+def test_a_password_outside_ascii_signs_in():
+    from tests.dovecot import Dovecot, dovecot_binary
+
+    if dovecot_binary() is None:
+        pytest.fail("Dovecot is missing: apt-get install -y dovecot-core dovecot-imapd", pytrace=False)
+    server = Dovecot({"zoe": "pässwörd-ß-密码-1"}).start()
+    try:
+        acct = Account(host="127.0.0.1", port=server.imaps_port, security="ssl", username="zoe",
+                       secret="pässwörd-ß-密码-1", ca_pem=server.ca_file.read_text(), timeout=5)
+        assert check_connection(acct, Policy()).ok
+        acct.secret = "pässwörd-ß-密码-2"
+        step = failed_step(check_connection(acct, Policy()))
+        assert step.name == "Signing in" and "refused the sign-in" in step.detail
+    finally:
+        server.destroy()

@@ -13,6 +13,12 @@ from tests.people import sign_in
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(monkeypatch):
+    """Test connection runs in the task cluster; here the cluster runs each task as it is queued."""
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
 @pytest.fixture
 def alice_client(client, member):
     return sign_in(client, member)
@@ -28,7 +34,7 @@ def bobs_mailbox(other_member):
 
 def form_data(dovecot, **changes):
     data = {"label": "Alice home", "host": "127.0.0.1", "port": dovecot.imaps_port, "security": "ssl",
-            "username": "alice", "password": dovecot.users["alice"], "folders": "", "ca_file": str(dovecot.ca_file),
+            "username": "alice", "password": dovecot.users["alice"], "folders": "", "ca_certificate": dovecot.ca_file.read_text(),
             "poll_minutes": 10, "backfill_days": 90, "enabled": "on"}
     data.update(changes)
     return data
@@ -102,7 +108,8 @@ def test_bad_input_gets_clear_messages_and_saves_nothing(alice_client, dovecot):
         ({"port": 0}, "greater than or equal to 1"),
         ({"password": ""}, "Enter the password"),
         ({"security": "plain", "host": "imap.example.com"}, "allowed only to this machine"),
-        ({"ca_file": "/nonexistent/ca.pem"}, "cannot be read"),
+        ({"ca_certificate": "/etc/passwd"}, "not a PEM certificate"),
+        ({"ca_certificate": "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----"}, "could not be read"),
         ({"poll_minutes": "soon"}, "Enter a whole number"),
         ({"username": ""}, "This field is required"),
     ]
@@ -140,8 +147,7 @@ def test_a_new_password_unpauses_a_mailbox_paused_after_failed_sign_ins(alice_cl
     assert (mailbox.state, mailbox.auth_failures) == ("new", 0)
 
 
-def test_pause_resume_scan_now_and_remove(alice_client, dovecot, member, make_mailbox, monkeypatch):
-    monkeypatch.setattr(Conf, "SYNC", True)
+def test_pause_resume_scan_now_and_remove(alice_client, dovecot, member, make_mailbox):
     dovecot.append([code_mail(1)])
     mailbox = make_mailbox(member)
     alice_client.post(reverse("mailbox_pause", args=[mailbox.code]))
@@ -166,3 +172,99 @@ def test_pages_reject_wrong_methods(alice_client, member, make_mailbox):
     assert alice_client.get(reverse("mailbox_pause", args=[mailbox.code])).status_code == 405
     assert alice_client.get(reverse("mailbox_test")).status_code == 405
     assert alice_client.post(reverse("mailboxes")).status_code == 405
+
+
+def test_testing_with_the_stored_password_needs_a_recent_password_check(client, dovecot, member, make_mailbox):
+    from scanner.models import ConnectionCheck
+
+    mailbox = make_mailbox(member)
+    stale = sign_in(client, member, checked_ago=3600)
+    tested = stale.post(reverse("mailbox_test_saved", args=[mailbox.code]), form_data(dovecot, password=""),
+                        HTTP_HX_REQUEST="true").content.decode()
+    assert "needs your OTP Dash password again" in tested and reverse("account_reauthenticate") in tested
+    assert not ConnectionCheck.objects.exists()  # nothing was sent anywhere
+    fresh = sign_in(client, member)
+    tested = fresh.post(reverse("mailbox_test_saved", args=[mailbox.code]), form_data(dovecot, password=""),
+                        HTTP_HX_REQUEST="true").content.decode()
+    assert "Everything works" in tested
+
+
+def test_the_stored_password_goes_only_where_it_is_saved_to_go(alice_client, dovecot, member, make_mailbox):
+    from scanner.models import ConnectionCheck
+
+    mailbox = make_mailbox(member)
+    for change in ({"host": "localhost"}, {"port": dovecot.imap_port, "security": "starttls"},
+                   {"username": "bob"}, {"ca_certificate": ""}):
+        tested = alice_client.post(reverse("mailbox_test_saved", args=[mailbox.code]),
+                                   form_data(dovecot, password="", **change), HTTP_HX_REQUEST="true")
+        assert "Fix the fields" in tested.content.decode(), change
+        saved = alice_client.post(reverse("mailbox_edit", args=[mailbox.code]),
+                                  form_data(dovecot, password="", action="save", **change))
+        assert saved.status_code == 400 and "Type the password again" in saved.content.decode(), change
+    assert not ConnectionCheck.objects.exists()
+    mailbox.refresh_from_db()
+    assert mailbox.host == "127.0.0.1" and mailbox.username == "alice"
+    # With the password typed again, the server may change.
+    moved = alice_client.post(reverse("mailbox_edit", args=[mailbox.code]),
+                              form_data(dovecot, host="localhost", action="save"))
+    assert moved.status_code == 302
+    assert Mailbox.objects.get().host == "localhost"
+
+
+def test_a_test_runs_in_the_task_cluster_and_the_page_follows_it(alice_client, dovecot, monkeypatch):
+    from scanner.models import ConnectionCheck
+
+    monkeypatch.setattr(Conf, "SYNC", False)
+    queued = []
+    monkeypatch.setattr("scanner.mailbox_views.queue_check", queued.append)
+    first = alice_client.post(reverse("mailbox_test"), form_data(dovecot), HTTP_HX_REQUEST="true").content.decode()
+    check = ConnectionCheck.objects.get()
+    assert queued == [check] and "Testing" in first
+    assert f'hx-get="{reverse("mailbox_check", args=[check.code])}"' in first
+    assert dovecot.users["alice"] not in check.secret_sealed  # sealed until the task has run
+    polled = alice_client.get(reverse("mailbox_check", args=[check.code]), HTTP_HX_REQUEST="true").content.decode()
+    assert "Testing" in polled
+    from scanner.tasks import run_check
+
+    assert run_check(check.pk) == "ok"
+    check.refresh_from_db()
+    assert check.secret_sealed == ""  # the typed password is gone once used
+    done = alice_client.get(reverse("mailbox_check", args=[check.code]), HTTP_HX_REQUEST="true").content.decode()
+    assert "Everything works" in done and "hx-get" not in done
+    # Without JavaScript the form is sent again to show the result.
+    page = alice_client.post(reverse("mailbox_new"), form_data(dovecot, action="check-result", check=str(check.code)))
+    assert "Everything works" in page.content.decode() and "<form" in page.content.decode()
+
+
+def test_a_member_cannot_follow_another_members_test(alice_client, client, dovecot, other_member):
+    from scanner.models import ConnectionCheck
+
+    check = ConnectionCheck.objects.create(owner=other_member, host="imap.example.com", port=993, security="ssl",
+                                           username="bob")
+    assert alice_client.get(reverse("mailbox_check", args=[check.code])).status_code == 404
+
+
+def test_tests_are_rate_limited_per_member(alice_client, dovecot, monkeypatch):
+    from scanner.models import ConnectionCheck
+
+    monkeypatch.setattr("scanner.mailbox_views.queue_check", lambda check: None)
+    for _ in range(ConnectionCheck.RATE_LIMIT):
+        alice_client.post(reverse("mailbox_test"), form_data(dovecot), HTTP_HX_REQUEST="true")
+    refused = alice_client.post(reverse("mailbox_test"), form_data(dovecot), HTTP_HX_REQUEST="true").content.decode()
+    assert "wait a few minutes" in refused
+    assert ConnectionCheck.objects.count() == ConnectionCheck.RATE_LIMIT
+
+
+def test_a_ca_certificate_can_be_uploaded_and_the_page_says_what_is_trusted(alice_client, dovecot):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = form_data(dovecot, action="save", ca_certificate="")
+    data["ca_upload"] = SimpleUploadedFile("ca.pem", dovecot.ca_file.read_bytes())
+    assert alice_client.post(reverse("mailbox_new"), data).status_code == 302
+    mailbox = Mailbox.objects.get()
+    assert mailbox.ca_certificate.startswith("-----BEGIN CERTIFICATE-----")
+    page = alice_client.get(reverse("mailbox_edit", args=[mailbox.code])).content.decode()
+    assert "Trusted now:" in page
+    data["ca_upload"] = SimpleUploadedFile("key.pem", b"-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n")
+    refused = alice_client.post(reverse("mailbox_new"), data)
+    assert refused.status_code == 400 and "not a PEM certificate" in refused.content.decode()

@@ -68,6 +68,13 @@ def test_add_refuses_bad_input_with_a_clear_message(member, monkeypatch, tmp_pat
     with pytest.raises(CommandError, match="cannot be read"):
         run("mailbox", "add", "--owner", "alice", "--host", "h", "--username", "u", "--password-env", "PW",
             "--ca-file", str(tmp_path / "nope.pem"))
+    with pytest.raises(CommandError, match="not a regular file"):
+        run("mailbox", "add", "--owner", "alice", "--host", "h", "--username", "u", "--password-env", "PW",
+            "--ca-file", str(tmp_path))
+    (tmp_path / "key.pem").write_text("-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n")
+    with pytest.raises(CommandError, match="not a PEM certificate"):
+        run("mailbox", "add", "--owner", "alice", "--host", "h", "--username", "u", "--password-env", "PW",
+            "--ca-file", str(tmp_path / "key.pem"))
     assert not Mailbox.objects.exists()
 
 

@@ -35,7 +35,7 @@ def no_idle_dovecot():
 
 def mailbox_on(server, owner, **fields) -> Mailbox:
     mailbox = Mailbox(owner=owner, label="w", host="127.0.0.1", port=server.imaps_port, security="ssl",
-                      username="alice", ca_file=str(server.ca_file), **fields)
+                      username="alice", ca_certificate=server.ca_file.read_text(), **fields)
     mailbox.set_secret(server.users["alice"])
     mailbox.save()
     return mailbox

@@ -13,6 +13,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from .errors import MailboxError, describe
+from .pinned import PinnedIMAPClient
 
 # imapclient's imaplib logger prints every server line at DEBUG, message text and codes included.
 # Dropped at the source, so no logging configuration can ever turn it on.
@@ -33,7 +34,7 @@ class Account:
     security: str  # ssl, starttls or plain
     username: str
     secret: str = field(repr=False)
-    ca_file: str = ""
+    ca_pem: str = field(default="", repr=False)  # extra CA certificates to trust, PEM text
     timeout: float = 30.0
 
 
@@ -48,7 +49,7 @@ def connect(account: Account, policy: Policy | None = None) -> IMAPClient:
     policy = policy or Policy()
     addresses = _lookup(account.host, account.port)
     _check_policy(account, addresses, policy)
-    client = _open(account)
+    client = _open_any(account, addresses)
     try:
         _sign_in(client, account)
     except BaseException:
@@ -97,22 +98,38 @@ def _check_policy(account: Account, addresses, policy: Policy) -> None:
         )
 
 
-def tls_context(ca_file: str) -> ssl.SSLContext:
-    try:
-        return ssl.create_default_context(cafile=ca_file or None)
-    except (OSError, ssl.SSLError) as exc:
-        raise MailboxError(
-            "tls", f"The CA file {ca_file!r} cannot be used: {getattr(exc, 'strerror', None) or exc}.",
-            "Give the path of a PEM certificate file readable by OTP Dash.",
-        ) from None
+def tls_context(ca_pem: str) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    if ca_pem:
+        try:
+            context.load_verify_locations(cadata=ca_pem)
+        except (ValueError, ssl.SSLError):
+            raise MailboxError(
+                "tls", "The trusted CA certificate saved for this mailbox cannot be used.",
+                "Paste the CA certificate again (PEM text).",
+            ) from None
+    return context
 
 
-def _open(account: Account) -> IMAPClient:
-    context = tls_context(account.ca_file) if account.security != "plain" else None
+def _open_any(account: Account, addresses) -> IMAPClient:
+    """Connect to the looked-up addresses in turn (IPv6 may be unreachable where IPv4 works);
+    the name is never looked up again, so what passed the policy is what is reached."""
+    for index, address in enumerate(addresses):
+        try:
+            return _open(account, str(address))
+        except MailboxError as exc:
+            if exc.step != "connect" or index == len(addresses) - 1:
+                raise
+    raise MailboxError("lookup", f"The server name {account.host!r} has no address.")
+
+
+def _open(account: Account, address: str) -> IMAPClient:
+    context = tls_context(account.ca_pem) if account.security != "plain" else None
     where = f"{account.host} port {account.port}"
     try:
-        client = IMAPClient(
-            account.host, account.port, ssl=account.security == "ssl", ssl_context=context, timeout=account.timeout
+        client = PinnedIMAPClient(
+            account.host, address, port=account.port, ssl=account.security == "ssl", ssl_context=context,
+            timeout=account.timeout,
         )
         client._imap.debug = 0  # imaplib would format every line for a log the filter above drops
         if account.security == "starttls":
@@ -143,9 +160,10 @@ def _open(account: Account) -> IMAPClient:
         ) from None
     except OSError as exc:
         raise MailboxError("connect", f"Cannot reach {where}: {exc.strerror or exc}.") from None
-    except (imaplib.IMAP4.error, IMAPClientError) as exc:
+    except (imaplib.IMAP4.error, IMAPClientError):
+        # What the other end said is not repeated: it may be any service, and its banner is no one's business.
         raise MailboxError(
-            "connect", f"{where} did not answer like an IMAP server ({describe(exc)}).",
+            "connect", f"{where} is not an IMAP server.",
             "Check the port, and whether it expects SSL/TLS or STARTTLS.",
         ) from None
 
@@ -158,14 +176,23 @@ def _certificate_problem(exc: ssl.SSLCertVerificationError, host: str) -> str:
 
 
 def _ca_hint(account: Account) -> str:
-    if account.ca_file:
-        return f"The CA file {account.ca_file!r} did not vouch for it either; check that it is the server's CA."
-    return "If the server uses its own certificate authority, give that CA's certificate file to trust it."
+    if account.ca_pem:
+        return "The CA certificate saved for this mailbox did not vouch for it either; check that it is the server's."
+    return "If the server uses its own certificate authority, paste that CA's certificate to trust it."
 
 
 def _sign_in(client: IMAPClient, account: Account) -> None:
     try:
-        client.login(account.username, account.secret)
+        if (account.username + account.secret).isascii():
+            client.login(account.username, account.secret)
+        elif client.has_capability("AUTH=PLAIN"):
+            # IMAP LOGIN takes ASCII only; AUTHENTICATE PLAIN carries UTF-8 (RFC 4616).
+            client.plain_login(account.username, account.secret)
+        else:
+            raise MailboxError(
+                "login", "This server does not offer a sign-in that accepts characters outside ASCII in the "
+                "username or password.", "Use an app password made of plain letters and digits.",
+            )
     except LoginError as exc:
         raise MailboxError("login", f"The server refused the sign-in ({describe(exc)}).", APP_PASSWORD_HINT) from None
     except (socket.timeout, TimeoutError, OSError, imaplib.IMAP4.abort) as exc:

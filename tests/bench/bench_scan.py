@@ -85,7 +85,7 @@ def main() -> None:
         def new_mailbox(owner: str) -> Mailbox:
             mailbox = Mailbox(owner=User.objects.create_user(owner), label=owner, host="127.0.0.1",
                               port=dovecot.imaps_port, security="ssl", username="alice",
-                              ca_file=str(dovecot.ca_file), folders=["INBOX"])
+                              ca_certificate=dovecot.ca_file.read_text(), folders=["INBOX"])
             mailbox.set_secret(dovecot.users["alice"])
             mailbox.save()
             return mailbox

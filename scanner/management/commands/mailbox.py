@@ -1,4 +1,5 @@
 import os
+import stat
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -6,10 +7,27 @@ from django.utils import timezone
 
 from otpdash.secretbox import SecretUnreadable
 from scanner.checks import check_connection
+from scanner.imap.certificates import MAX_PEM_BYTES
 from scanner.models import Mailbox
 from scanner.scanning import account_for, policy
 
 from ._common import mailbox_by_id, user_named
+
+
+def _read_ca_file(path: str) -> str:
+    """The PEM text of a CA file given on the command line (read once, here, by the admin's own command)."""
+    if not path:
+        return ""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise CommandError(f"--ca-file {path} is not a regular file.")
+        if info.st_size > MAX_PEM_BYTES:
+            raise CommandError(f"--ca-file {path} is larger than {MAX_PEM_BYTES // 1024} KiB.")
+        with open(path, "rb") as handle:
+            return handle.read(MAX_PEM_BYTES).decode("utf-8", "replace")
+    except OSError as exc:
+        raise CommandError(f"--ca-file {path} cannot be read: {exc.strerror}.") from None
 
 
 class Command(BaseCommand):
@@ -28,7 +46,8 @@ class Command(BaseCommand):
         add.add_argument("--folder", action="append", default=[], dest="folders",
                          help="a folder to watch (repeatable; default: INBOX and the server's Junk folder)")
         add.add_argument("--label", default="")
-        add.add_argument("--ca-file", default="", help="a CA certificate file to trust for this server")
+        add.add_argument("--ca-file", default="", help="a CA certificate file (PEM) to trust for this server; "
+                         "its certificates are stored, the path is not")
         add.add_argument("--poll-minutes", type=int, default=10)
         add.add_argument("--backfill-days", type=int, default=90)
         sub.add_parser("list", help="mailboxes and their health")
@@ -48,7 +67,8 @@ class Command(BaseCommand):
             raise CommandError(f"The environment variable {password_env} is not set or empty.")
         mailbox = Mailbox(
             owner=user_named(owner), host=o["host"], port=o["port"], security=o["security"], username=o["username"],
-            folders=folders, label=o["label"] or f"{o['username']} on {o['host']}", ca_file=o["ca_file"],
+            folders=folders, label=o["label"] or f"{o['username']} on {o['host']}",
+            ca_certificate=_read_ca_file(o["ca_file"]),
             poll_minutes=o["poll_minutes"], backfill_days=o["backfill_days"],
         )
         mailbox.set_secret(secret)
