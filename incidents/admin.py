@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from otpdash.admin_scope import HouseholdScopedAdmin
+
 from .models import AuditEvent, Incident
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(HouseholdScopedAdmin):
     list_display = ["last_seen_at", "household", "kind", "member", "severity", "state", "assignee"]
     list_filter = ["state", "kind", "severity"]
     raw_id_fields = ["member", "assignee"]
@@ -12,7 +14,7 @@ class IncidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(HouseholdScopedAdmin):
     """The audit log is read-only, here too."""
 
     list_display = ["at", "household", "actor_name", "action", "summary"]

@@ -35,3 +35,20 @@ def arrive(owner, when: datetime, mail=SINGLE_USE) -> Finding:
     key = message_key(detected, raw)
     record_import(owner.pk, f"test-{n}.eml", detected, key)
     return Finding.objects.get(owner=owner, message_key=key)
+
+
+# Invented wording in the shape of a Google verification mail: the code is in the subject too.
+OTHER_PROVIDER_SUBJECT_MAIL = (
+    b"From: Google <no-reply@accounts.google.com>\r\nTo: someone@example.org\r\n"
+    b"Subject: 582914 is your Google verification code\r\nMessage-ID: <g-1@example.invalid>\r\n"
+    b"Date: Tue, 01 Dec 2026 10:00:00 +0000\r\nContent-Type: text/plain\r\n\r\n"
+    b"Your verification code is: 582914\r\n"
+)
+
+
+def arrive_raw(owner, raw: bytes) -> Finding:
+    """Any mail for `owner`, through detect() and record_import(), as a scan would store it."""
+    detected = detect(raw)
+    key = message_key(detected, raw)
+    record_import(owner.pk, f"raw-{next(_numbers)}.eml", detected, key)
+    return Finding.objects.get(owner=owner, message_key=key)

@@ -7,6 +7,7 @@ import pytest
 from scanner.detect import detect
 from scanner.models import Finding
 from scanner.store import message_key, record_import
+from tests.findings import OTHER_PROVIDER_SUBJECT_MAIL
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +32,7 @@ def _store(member, raw: bytes) -> Finding:
     return Finding.objects.get(owner=member)
 
 
-OTHER_PROVIDER = (
-    b"From: Google <no-reply@accounts.google.com>\r\nTo: someone@example.org\r\n"
-    b"Subject: 582914 is your Google verification code\r\nMessage-ID: <g-1@example.invalid>\r\n"
-    b"Date: Tue, 01 Dec 2026 10:00:00 +0000\r\nContent-Type: text/plain\r\n\r\n"
-    b"Your verification code is: 582914\r\n"
-)
+OTHER_PROVIDER = OTHER_PROVIDER_SUBJECT_MAIL
 
 
 def test_another_providers_code_is_masked_in_the_stored_subject(member):
