@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model, login
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -117,7 +118,12 @@ def people(request):
     return render(request, "accounts/people.html", context)
 
 
+def _invites_an_admin(request) -> bool:
+    return request.POST.get("role") == Role.ADMIN
+
+
 @admin_required
+@sensitive(enabled=_invites_an_admin)  # a stolen session must not buy a permanent admin account
 @require_POST
 def invite(request):
     member = request.member
@@ -212,11 +218,34 @@ def household_settings(request):
 def password_reset(request):
     """allauth's reset by email when OTP Dash can send mail; without a mail server, who can help instead."""
     if not settings.EMAIL_HOST:
-        return render(request, "accounts/password_reset_unavailable.html")
+        return _mail_unavailable(request, "Forgotten your password?", reverse("account_login"), reset=True)
+    return _sending_mail(request, allauth_views.password_reset, "account_reset_password")
+
+
+@require_http_methods(["GET", "POST"])
+def email_addresses(request):
+    """allauth's address page. Adding an address or re-sending its confirmation sends mail: without a
+    mail server that is said plainly, and a send that fails saves nothing half-way."""
+    sends = request.method == "POST" and ("action_add" in request.POST or "action_send" in request.POST)
+    if sends and not settings.EMAIL_HOST:
+        return _mail_unavailable(request, "Email addresses", reverse("account_email"))
+    if not sends:
+        return allauth_views.email(request)
+    return _sending_mail(request, allauth_views.email, "account_email")
+
+
+def _mail_unavailable(request, heading: str, back: str, reset: bool = False):
+    return render(request, "accounts/mail_unavailable.html", {"heading": heading, "back": back, "reset": reset})
+
+
+def _sending_mail(request, view, again: str):
+    """Run an allauth view that sends mail in one transaction: if the mail server refuses, nothing it
+    saved stays, and the person is told to try again later."""
     try:
-        return allauth_views.password_reset(request)
+        with transaction.atomic():
+            return view(request)
     except (OSError, smtplib.SMTPException) as exc:
-        log.warning("The password reset mail could not be sent: %s", type(exc).__name__)
+        log.warning("A mail could not be sent: %s", type(exc).__name__)
         messages.error(request, "The mail server did not take the message. Try again in a while, or ask your "
                                 "household's owner.")
-        return redirect("account_reset_password")
+        return redirect(again)

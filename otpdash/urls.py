@@ -15,6 +15,7 @@ urlpatterns = [
     path("setup/", people.setup, name="setup"),
     path("join/<str:token>/", people.join, name="join"),
     path("accounts/password/reset/", people.password_reset, name="account_reset_password"),
+    path("accounts/email/", people.email_addresses, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("dashboard/", dashboard.household, name="dashboard"),
     path("me/", dashboard.me, name="me"),

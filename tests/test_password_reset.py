@@ -52,3 +52,46 @@ def test_a_mail_server_that_is_down_gets_a_message_not_an_error(client, member, 
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", free_port(), False
     response = client.post(reverse("account_reset_password"), {"email": "alice@example.org"}, follow=True)
     assert response.status_code == 200 and "The mail server did not take the message" in response.content.decode()
+
+
+def _add_address(client, address="alice.second@example.org", **extra):
+    return client.post(reverse("account_email"), {"action_add": "", "email": address, **extra}, follow=True)
+
+
+def test_adding_an_address_without_a_mail_server_says_so_and_saves_nothing(client, member, settings):
+    from allauth.account.models import EmailAddress
+
+    from tests.people import sign_in
+
+    settings.EMAIL_HOST = ""
+    sign_in(client, member)
+    assert client.get(reverse("account_email")).status_code == 200
+    before = list(EmailAddress.objects.values_list("email", flat=True))
+    response = _add_address(client)
+    assert response.status_code == 200 and "cannot confirm a new address by mail" in response.content.decode()
+    assert list(EmailAddress.objects.values_list("email", flat=True)) == before
+    assert not EmailAddress.objects.filter(email="alice.second@example.org").exists()
+
+
+def test_adding_an_address_when_the_mail_server_is_down_saves_nothing(client, member, settings):
+    from allauth.account.models import EmailAddress
+
+    from tests.people import sign_in
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", free_port(), False
+    sign_in(client, member)
+    response = _add_address(client)
+    assert response.status_code == 200 and "The mail server did not take the message" in response.content.decode()
+    assert not EmailAddress.objects.filter(email="alice.second@example.org").exists()
+
+
+def test_adding_an_address_with_a_mail_server_sends_the_confirmation(client, member, smtp):
+    from allauth.account.models import EmailAddress
+
+    from tests.people import sign_in
+
+    sign_in(client, member)
+    _add_address(client)
+    assert EmailAddress.objects.filter(email="alice.second@example.org").exists()
+    assert [m["To"] for m in smtp.messages] == ["alice.second@example.org"]

@@ -216,3 +216,17 @@ def test_the_audit_log_keeps_its_lines_when_a_member_and_their_incidents_go(clie
     client.post(reverse("member_remove", args=[bob.member.code]))
     assert AuditEvent.objects.count() == before + 1
     assert AuditEvent.objects.filter(action="incident.opened", incident__isnull=True).exists()
+
+
+def test_inviting_an_admin_asks_for_the_password_again_a_member_does_not(client, owner):
+    from accounts.models import Invitation
+
+    sign_in(client, owner, checked_ago=3600)
+    response = client.post(reverse("invite"), {"email": "new.admin@example.org", "role": "admin"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not Invitation.objects.exists()
+    response = client.post(reverse("invite"), {"email": "new.member@example.org", "role": "member"})
+    assert response.status_code == 200 and Invitation.objects.get().role == "member"
+    sign_in(client, owner)
+    response = client.post(reverse("invite"), {"email": "new.admin@example.org", "role": "admin"})
+    assert response.status_code == 200 and Invitation.objects.filter(role="admin").exists()
