@@ -1,8 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.core import context
+from allauth.core import context, ratelimit
 from allauth.mfa.adapter import DefaultMFAAdapter
 
 from otpdash import secretbox
+from otpdash.client_ip import client_ip
 
 from .access import recently_checked
 
@@ -13,6 +14,27 @@ class HouseholdAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def get_client_ip(self, request) -> str:
+        return client_ip(request)
+
+    def _account_limits(self, request, credentials: dict) -> list[tuple[str, str]]:
+        login = str(credentials.get("email") or credentials.get("username") or "").lower()
+        return [("login_failed_account_ip", f"{login}|{self.get_client_ip(request)}"), ("login_failed_account", login)]
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        """allauth's per-address limit, then ours per account: from this address, and from everywhere."""
+        super().pre_authenticate(request, **credentials)
+        for action, key in self._account_limits(request, credentials):
+            if not ratelimit.consume(request, action=action, key=key):
+                raise self.validation_error("too_many_login_attempts")
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            for action, key in self._account_limits(request, credentials):
+                ratelimit.clear(request, action=action, key=key)
+        return user
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """One rule for every sensitive page, ours and allauth's (MFA set-up, passkeys): ask for the

@@ -1,5 +1,6 @@
 """OTP Dash settings. Everything is read from OTPDASH_* environment variables (see README)."""
 
+import ipaddress
 import sys
 from pathlib import Path
 
@@ -38,6 +39,13 @@ IMAP_TIMEOUT = float(env("OTPDASH_IMAP_TIMEOUT", "30"))
 
 DEBUG = env_bool("OTPDASH_DEBUG", False)
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", *env_list("OTPDASH_ALLOWED_HOSTS")]
+# Reverse proxies (addresses or networks) whose X-Forwarded-For names the client (otpdash/client_ip.py).
+TRUSTED_PROXIES = env_list("OTPDASH_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ConfigError(f"OTPDASH_TRUSTED_PROXIES: {_proxy!r} is not an address or network") from exc
 HTTPS = env_bool("OTPDASH_HTTPS", False)
 
 INSTALLED_APPS = [
@@ -157,9 +165,14 @@ ACCOUNT_EMAIL_VERIFICATION = "none"  # members arrive by an invitation sent to t
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_REAUTHENTICATION_TIMEOUT = int(env("OTPDASH_REAUTHENTICATION_SECONDS", "900"))
+# Failed sign-ins slow down in steps (backoff) per client address, per account from one address,
+# and per account from everywhere (a spread-out attack); an attacker elsewhere cannot lock the owner
+# out for long, and a successful sign-in clears the account's counters (accounts/adapter.py).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,30/15m/ip,100/6h/ip",
+    "login_failed_account_ip": "5/5m/key,10/30m/key,20/6h/key",
+    "login_failed_account": "50/h/key",
     "reset_password": "20/m/ip,5/m/key",
     "reauthenticate": "10/m/user",
 }

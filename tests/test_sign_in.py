@@ -78,3 +78,50 @@ def test_setting_up_totp_also_gives_recovery_codes_and_they_sign_in(client, memb
     client.post(reverse("account_login"), {"login": "alice", "password": "a long household password 1"})
     response = client.post(reverse("mfa_authenticate"), {"code": recovery})
     assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+
+
+def _sign_in_from(client, address: str, password: str, **headers):
+    return client.post(reverse("account_login"), {"login": "alice", "password": password}, REMOTE_ADDR=address,
+                       **headers)
+
+
+GOOD = "a long household password 1"
+
+
+def test_an_attacker_elsewhere_does_not_lock_the_owner_out(client, member):
+    for _ in range(6):
+        _sign_in_from(client, "203.0.113.7", "wrong password")
+    assert "Too many failed" in _sign_in_from(client, "203.0.113.7", GOOD).content.decode()
+    assert _sign_in_from(client, "198.51.100.20", GOOD).status_code == 302  # the owner, at home
+
+
+def test_a_successful_sign_in_clears_the_accounts_counter(client, member):
+    for _ in range(4):
+        _sign_in_from(client, "198.51.100.20", "typo password")
+    assert _sign_in_from(client, "198.51.100.20", GOOD).status_code == 302
+    client.post(reverse("account_logout"))
+    for _ in range(4):  # four more typos are allowed again, not one
+        assert "not correct" in _sign_in_from(client, "198.51.100.20", "typo password").content.decode()
+    assert _sign_in_from(client, "198.51.100.20", GOOD).status_code == 302
+
+
+def test_a_spread_out_attack_on_one_account_is_capped(client, member, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed_account": "8/h/key"}
+    for n in range(8):
+        _sign_in_from(client, f"203.0.113.{n + 1}", "wrong password")
+    assert "Too many failed" in _sign_in_from(client, "203.0.113.99", "wrong password").content.decode()
+
+
+def test_forwarded_for_is_read_only_from_trusted_proxies(client, member, settings):
+    for _ in range(6):
+        _sign_in_from(client, "10.0.0.5", "wrong password", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    # Not a trusted proxy: the header is ignored, so every visitor of that "proxy" is one client.
+    assert "Too many failed" in _sign_in_from(client, "10.0.0.5", GOOD, HTTP_X_FORWARDED_FOR="198.51.100.20").content.decode()
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    assert _sign_in_from(client, "10.0.0.5", GOOD, HTTP_X_FORWARDED_FOR="198.51.100.20").status_code == 302
+    client.post(reverse("account_logout"))
+    for _ in range(6):
+        _sign_in_from(client, "10.0.0.5", "wrong password", HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.9")
+    # Forged left-most entries do not help the attacker: the right-most untrusted hop is the client.
+    forged = _sign_in_from(client, "10.0.0.5", GOOD, HTTP_X_FORWARDED_FOR="198.51.100.20, 203.0.113.7")
+    assert "Too many failed" in forged.content.decode()
