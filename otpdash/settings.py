@@ -36,6 +36,9 @@ ALLOW_PRIVATE_MAIL_HOSTS = (
 # Unencrypted IMAP is refused except to this machine, unless the admin allows it here.
 ALLOW_PLAIN_IMAP = env_bool("OTPDASH_ALLOW_PLAIN_IMAP", False)
 IMAP_TIMEOUT = float(env("OTPDASH_IMAP_TIMEOUT", "30"))
+# A scan holds its mailbox's lock this long and renews it every third of that while it runs, so a
+# scan that is killed frees the mailbox within this time.
+SCAN_LEASE_SECONDS = float(env("OTPDASH_SCAN_LEASE_SECONDS", "45"))
 
 DEBUG = env_bool("OTPDASH_DEBUG", False)
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", *env_list("OTPDASH_ALLOWED_HOSTS")]

@@ -22,7 +22,11 @@ from otpdash import secretbox
 from .imap.certificates import CertificateError, ca_bundle
 
 AUTH_FAILURES_BEFORE_PAUSE = 3
-LOCK_LEASE = timedelta(minutes=10)
+
+
+def lock_lease() -> timedelta:
+    """How long a scan's lock holds without a heartbeat: a killed scan frees its mailbox this soon."""
+    return timedelta(seconds=settings.SCAN_LEASE_SECONDS)
 
 
 def is_loopback_name(host: str) -> bool:
@@ -147,11 +151,13 @@ class Mailbox(models.Model):
         now = timezone.now()
         claimed = Mailbox.objects.filter(pk=self.pk).filter(
             Q(locked_until__isnull=True) | Q(locked_until__lte=now)
-        ).update(lock_token=token, locked_until=now + LOCK_LEASE)
+        ).update(lock_token=token, locked_until=now + lock_lease())
         return claimed == 1
 
     def renew_lock(self, token: str) -> bool:
-        renewed = Mailbox.objects.filter(pk=self.pk, lock_token=token).update(locked_until=timezone.now() + LOCK_LEASE)
+        renewed = Mailbox.objects.filter(pk=self.pk, lock_token=token).update(
+            locked_until=timezone.now() + lock_lease()
+        )
         return renewed == 1
 
     def unlock(self, token: str) -> None:

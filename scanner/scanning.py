@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import connections
 from django.utils import timezone
 from imapclient import IMAPClient
 from imapclient.imapclient import JUNK
@@ -102,6 +103,8 @@ def scan_mailbox(mailbox: Mailbox, *, client: IMAPClient | None = None, folders:
         return report
     report.waited = time.monotonic() - started
     own_client = client is None
+    heartbeat = _Heartbeat(mailbox, token)
+    heartbeat.start()
     try:
         if own_client:
             client = open_mailbox(mailbox)
@@ -111,7 +114,7 @@ def scan_mailbox(mailbox: Mailbox, *, client: IMAPClient | None = None, folders:
             folders = mailbox.folders or discover_folders(reader)
             discovered = None if mailbox.folders else folders
         for name in folders:
-            report.folders.append(_scan_folder_safely(reader, mailbox, name, token))
+            _scan_folder_safely(reader, mailbox, name, token, report)
         problems = [f"{f.folder}: {f.error}" for f in report.folders if f.error]
         if problems:
             mailbox.record_failure(" ".join(problems), examined=report.examined)
@@ -119,7 +122,7 @@ def scan_mailbox(mailbox: Mailbox, *, client: IMAPClient | None = None, folders:
             mailbox.record_success(report.examined, discovered)
     except MailboxError as exc:
         log.warning("mailbox %s: %s", mailbox.pk, exc)
-        mailbox.record_failure(str(exc), auth=exc.is_auth)
+        mailbox.record_failure(str(exc), auth=exc.is_auth, examined=report.examined)
         exc.recorded = True
         report.error = exc
     except Exception:
@@ -127,10 +130,35 @@ def scan_mailbox(mailbox: Mailbox, *, client: IMAPClient | None = None, folders:
         mailbox.record_failure("Unexpected error while scanning; the server log has the details.")
         raise
     finally:
+        heartbeat.stop()
         mailbox.unlock(token)
         if own_client:
             close(client)
     return report
+
+
+class _Heartbeat(threading.Thread):
+    """Renews the scan's lock every third of its lease while the scan runs, however long one step
+    takes (a slow server, a large batch); the lease itself stays short, so a killed scan's lock lapses soon."""
+
+    def __init__(self, mailbox: Mailbox, token: str):
+        super().__init__(name=f"lock-heartbeat-{mailbox.pk}", daemon=True)
+        self.mailbox, self.token = mailbox, token
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(settings.SCAN_LEASE_SECONDS / 3):
+                if not self.mailbox.renew_lock(self.token):
+                    return  # taken over or removed: the scan notices at its next batch
+        except Exception:
+            log.exception("mailbox %s: the lock heartbeat failed", self.mailbox.pk)
+        finally:
+            connections.close_all()  # this thread's own database connection
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=10)
 
 
 def _acquire(mailbox: Mailbox, token: str, wait: float, cancel: threading.Event) -> bool:
@@ -143,17 +171,21 @@ def _acquire(mailbox: Mailbox, token: str, wait: float, cancel: threading.Event)
     return True
 
 
-def _scan_folder_safely(reader: FolderReader, mailbox: Mailbox, name: str, token: str) -> FolderReport:
+def _scan_folder_safely(reader: FolderReader, mailbox: Mailbox, name: str, token: str, report: ScanReport) -> None:
+    # Appended first, so batches stored before a dropped connection still count as examined.
+    folder = FolderReport(name)
+    report.folders.append(folder)
     try:
-        return scan_folder(reader, mailbox, name, token)
+        scan_folder(reader, mailbox, name, token, folder)
     except MailboxError as exc:
         if exc.step != "folder":
             raise  # the connection is gone: the other folders cannot be read either
-        return FolderReport(name, error=str(exc))
+        folder.error = str(exc)
 
 
-def scan_folder(reader: FolderReader, mailbox: Mailbox, name: str, token: str) -> FolderReport:
-    report = FolderReport(name)
+def scan_folder(reader: FolderReader, mailbox: Mailbox, name: str, token: str,
+                report: FolderReport | None = None) -> FolderReport:
+    report = report or FolderReport(name)
     state = reader.examine(name)
     cursor = FolderCursor.objects.filter(mailbox=mailbox, folder=name).first()
     if cursor and cursor.uidvalidity == state.uidvalidity:

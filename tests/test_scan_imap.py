@@ -163,6 +163,7 @@ def test_server_stopped_in_the_middle_of_a_pass_loses_nothing_and_duplicates_not
     mailbox.refresh_from_db()
     assert mailbox.state == "error" and "connection was lost" in mailbox.last_error
     assert FolderCursor.objects.get(mailbox=mailbox).last_uid == 40
+    assert mailbox.examined_total == 40  # the two stored batches count, though the pass failed
     kept = Finding.objects.count()
     assert 0 < kept < codes + fakes
 
@@ -171,6 +172,8 @@ def test_server_stopped_in_the_middle_of_a_pass_loses_nothing_and_duplicates_not
     report = scan_mailbox(mailbox)
 
     assert report.error is None and report.folders[0].examined == 60
+    mailbox.refresh_from_db()
+    assert mailbox.examined_total == 100
     assert Finding.objects.count() == codes + fakes
     assert Sighting.objects.count() == codes + fakes
     assert sorted(Sighting.objects.values_list("uid", flat=True)) == sorted(
@@ -239,6 +242,7 @@ def test_scan_of_the_corpus_through_dovecot_finds_what_classify_finds(dovecot, m
     assert len(stored) > 40
 
 
+@pytest.mark.django_db(transaction=True)  # long enough for the lock heartbeat, which has its own connection
 def test_a_mailbox_of_20000_messages(dovecot, member, make_mailbox):
     messages, codes, fakes = mailbox_mix(20_000)
     dovecot.append(messages)

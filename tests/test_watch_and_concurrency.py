@@ -86,3 +86,43 @@ def test_a_scan_waits_while_another_process_holds_the_lock(dovecot, tmp_path):
     assert run.returncode == 0, err
     assert "INBOX: examined 1, read 1, new findings 1" in out
     assert install.query("SELECT lock_token, locked_until FROM scanner_mailbox WHERE id = ?", pk) == [("", None)]
+
+
+def _scan_with_lease(install: Install, pk: int, lease: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "manage.py", "scan", "--mailbox", str(pk)], cwd=ROOT,
+                            env={**install.env, "OTPDASH_SCAN_LEASE_SECONDS": lease},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_running_scan_keeps_its_lock_past_the_lease_by_its_heartbeat(dovecot, tmp_path):
+    messages, codes, fakes = mailbox_mix(6000)
+    dovecot.append(messages)
+    install = Install(tmp_path)
+    pk = install.setup_member_and_mailbox(dovecot, "--folder", "INBOX")
+    # A lease far shorter than the pass: without renewal the second scan would take the lock over.
+    runs = [_scan_with_lease(install, pk, "0.6"), _scan_with_lease(install, pk, "0.6")]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    text = "".join(out for out, _ in outputs)
+    assert "took this mailbox over" not in text, text
+    assert sum(int(n) for n in re.findall(r"INBOX: examined (\d+)", text)) == 6000, text
+    assert install.query("SELECT COUNT(*) FROM scanner_finding") == [(codes + fakes,)]
+
+
+def test_a_killed_scan_frees_its_mailbox_within_its_lease(dovecot, tmp_path):
+    messages, _, _ = mailbox_mix(6000)
+    dovecot.append(messages)
+    install = Install(tmp_path)
+    pk = install.setup_member_and_mailbox(dovecot, "--folder", "INBOX")
+    run = _scan_with_lease(install, pk, "3")
+    install.wait_for("SELECT 1 FROM scanner_mailbox WHERE id = ? AND lock_token != ''", pk)
+    run.send_signal(signal.SIGKILL)
+    run.wait(timeout=10)
+    killed_at = time.monotonic()
+    assert install.query("SELECT lock_token != '' FROM scanner_mailbox WHERE id = ?", pk) == [(1,)]
+    # The next scan waits up to 5 s for the lock; the dead scan's lease lapses within 3 s.
+    after = scan_process(install, pk)
+    out, err = after.communicate(timeout=300)
+    assert after.returncode == 0, err
+    assert "examined" in out and time.monotonic() - killed_at < 60
+    assert install.query("SELECT lock_token FROM scanner_mailbox WHERE id = ?", pk) == [("",)]
