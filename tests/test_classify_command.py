@@ -79,3 +79,49 @@ def test_maildir_messages_have_no_suffix_and_are_still_read(tmp_path):
     (cur / "1767225600.M1P2.host:2,S").write_bytes((CORPUS / "ms_otp/zh_single_use_wei.eml").read_bytes())
     out = lines(classify("--show-codes", str(tmp_path / "Maildir")))
     assert [(item["category"], item["codes"]) for item in out] == [("ms_code", ["267249"])]
+
+
+def test_pipes_and_devices_are_skipped_with_a_message_never_read(tmp_path):
+    import os
+
+    fifo = tmp_path / "waiting.eml"
+    os.mkfifo(fifo)
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.eml")
+    (folder / "zero.eml").symlink_to("/dev/zero")
+    sample = CORPUS / "ms_otp/en_personal_security_code_sam.eml"
+    (folder / "real.eml").write_bytes(sample.read_bytes())
+    result = subprocess.run([sys.executable, "manage.py", "classify", str(fifo), "/dev/zero", str(folder)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert [Path(item["source"]).name for item in lines(result)] == ["real.eml"]
+    for name in (str(fifo), "/dev/zero", "pipe.eml", "zero.eml"):
+        assert name in result.stderr and "not a regular file" in result.stderr, name
+
+
+def test_a_huge_message_is_read_only_up_to_the_cap(tmp_path, monkeypatch):
+    from scanner import mailfiles
+
+    monkeypatch.setattr(mailfiles, "MAX_MESSAGE_BYTES", 4096)
+    big = tmp_path / "big.eml"
+    big.write_bytes(b"Subject: big\r\n\r\n" + b"x" * 10_000)
+    box = tmp_path / "one.mbox"
+    box.write_bytes(b"From a\nSubject: one\n\n" + b"y" * 10_000 + b"\n\nFrom b\nSubject: two\n\nshort\n")
+    items = list(mailfiles.iter_messages([str(big), str(box)]))
+    read = [item for item in items if isinstance(item, tuple)]
+    notes = [item for item in items if isinstance(item, mailfiles.UnreadablePath)]
+    assert [len(raw) for _, raw in read][0] == 4096
+    assert [source for source, _ in read] == [str(big), f"{box}#1", f"{box}#2"]
+    assert read[2][1].endswith(b"short\n") and len(read[1][1]) <= 4096
+    assert [note.source for note in notes] == [str(big), f"{box}#1"] and "only the first 4 KiB" in notes[0].reason
+
+
+def test_a_file_without_line_breaks_is_read_in_pieces(tmp_path, monkeypatch):
+    from scanner import mailfiles
+
+    monkeypatch.setattr(mailfiles, "MAX_MESSAGE_BYTES", 100_000)
+    box = tmp_path / "noline"
+    box.write_bytes(b"From x\n" + b"z" * 1_000_000)
+    (_, raw), note = list(mailfiles.iter_messages([str(box)]))
+    assert len(raw) <= 100_000 and "only the first" in note.reason
