@@ -204,10 +204,10 @@ def scan_folder(reader: FolderReader, mailbox: Mailbox, name: str, token: str,
         worth = worth_reading_many([h.header for h in headers])
         candidates = [h for h, keep in zip(headers, worth, strict=True) if keep]
         hits = []
-        for uid, raw in reader.bodies(candidates):
-            detected = detect(raw, prefiltered=True)
+        for fetched in reader.bodies(candidates):
+            detected = detect(fetched.raw, prefiltered=True)
             if worth_storing(detected):
-                hits.append(Hit(uid, detected, message_key(detected, raw)))
+                hits.append(Hit(fetched.uid, detected, message_key(detected, fetched.header)))
         if not mailbox.renew_lock(token):
             raise MailboxError("read", "Another scan took this mailbox over; this pass stopped.")
         report.found += record_batch(mailbox, name, state.uidvalidity, batch[-1], hits, len(batch))

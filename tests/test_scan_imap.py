@@ -224,10 +224,16 @@ def test_backfill_window_skips_old_mail_but_the_cursor_passes_it(dovecot, member
     assert FolderCursor.objects.get().last_uid == 2
 
 
-def test_scan_of_the_corpus_through_dovecot_finds_what_classify_finds(dovecot, member, make_mailbox):
-    """The header-first pre-filter loses nothing the full detector would find."""
+@pytest.mark.parametrize("read", ["whole", "by_structure"])
+def test_scan_of_the_corpus_through_dovecot_finds_what_classify_finds(dovecot, member, make_mailbox, monkeypatch,
+                                                                        read):
+    """The header-first pre-filter loses nothing the full detector would find; nor does reading a
+    message by its structure (its text and attached-message parts only) instead of whole."""
     from scanner.detect import detect
+    from scanner.imap import reader
 
+    if read == "by_structure":
+        monkeypatch.setattr(reader, "WHOLE_LIMIT", 0)
     files = sorted(CORPUS.rglob("*.eml"))
     raws = [path.read_bytes() for path in files]
     dovecot.append(raws)
@@ -236,8 +242,10 @@ def test_scan_of_the_corpus_through_dovecot_finds_what_classify_finds(dovecot, m
     for raw in raws:
         detected = detect(raw)
         if store.worth_storing(detected):
-            expected.setdefault(store.message_key(detected, raw), detected.category)
-    stored = dict(Finding.objects.values_list("message_key", "category"))
+            key = store.message_key(detected, raw)
+            expected.setdefault(key, (detected.category, [code[-2:] for code in detected.codes]))
+    stored = {key: (category, [code[-2:] for code in codes]) for key, category, codes in
+              Finding.objects.values_list("message_key", "category", "codes_masked")}
     assert stored == expected
     assert len(stored) > 40
 
@@ -285,3 +293,46 @@ def test_uid_sets_are_written_as_ranges():
     assert uid_set([]) == ""
     assert uid_set([7]) == "7"
     assert uid_set([1, 2, 3, 5, 7, 8, 10]) == "1:3,5,7:8,10"
+
+
+def _with_attachment_first(raw: bytes, attachment_bytes: int) -> bytes:
+    """The code mail as a multipart/mixed whose first part is a large attachment, then its own body."""
+    import base64
+    import os
+
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = [line for line in head.split(b"\r\n") if not line.lower().startswith((b"content-type", b"mime-version",
+                                                                                 b"content-transfer-encoding"))]
+    original_type = [line for line in head.split(b"\r\n") if line.lower().startswith(b"content-type")]
+    blob = base64.encodebytes(os.urandom(attachment_bytes)).replace(b"\n", b"\r\n")
+    return (b"\r\n".join(lines) + b'\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="outer"\r\n\r\n'
+            b"--outer\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+            b'Content-Disposition: attachment; filename="big.bin"\r\n\r\n' + blob + b"\r\n--outer\r\n"
+            + (original_type[0] if original_type else b"Content-Type: text/plain") + b"\r\n\r\n" + body
+            + b"\r\n--outer--\r\n")
+
+
+def test_a_code_after_a_large_attachment_is_found_and_the_attachment_is_never_fetched(
+        dovecot, member, make_mailbox, sent_commands):
+    raw = _with_attachment_first(code_mail(1), 6 * 1024 * 1024)
+    assert len(raw) > 8 * 1024 * 1024
+    dovecot.append([raw])
+    mailbox = make_mailbox(member, folders=["INBOX"])
+    report = scan_mailbox(mailbox)
+    assert report.error is None and report.found == 1
+    finding = Finding.objects.get()
+    assert finding.category == "ms_code" and finding.codes_masked == ["****" + CODE_MAIL_CODE[-2:]]
+    fetches = [rest for verb, rest in sent_commands if verb == "UID" and "FETCH" in rest.upper()]
+    assert any("BODYSTRUCTURE" in rest for rest in fetches)
+    assert not any("BODY.PEEK[1" in rest or "BODY.PEEK[]" in rest for rest in fetches), fetches
+    # Only the text parts (inside part 2, the original multipart/alternative), each capped.
+    assert any("BODY.PEEK[2.1]<0." in rest and "BODY.PEEK[2.2]<0." in rest for rest in fetches), fetches
+
+
+def test_the_same_large_message_in_two_folders_is_one_finding(dovecot, member, make_mailbox):
+    raw = _with_attachment_first(code_mail(2), 400 * 1024).replace(b"Message-ID", b"X-Old-Message-ID")
+    dovecot.append([raw])
+    dovecot.append([raw], folder="Junk")
+    mailbox = make_mailbox(member, folders=["INBOX", "Junk"])
+    scan_mailbox(mailbox)
+    assert Finding.objects.count() == 1 and Sighting.objects.count() == 2

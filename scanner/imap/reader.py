@@ -9,6 +9,7 @@ import imaplib
 import itertools
 import re
 import socket
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -25,9 +26,13 @@ _UID = re.compile(rb"\bUID (\d+)")
 _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 # RFC 3501 month names for SINCE, whatever the locale's %b would say.
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# A candidate larger than this is read only this far: code mails are a few dozen KiB, and a
-# huge attachment must not blow the memory bound.
-BODY_LIMIT = 2 * 1024 * 1024
+# A candidate up to this size is fetched whole, in one round trip (code mails are a few dozen KiB).
+# A larger one is read by its structure: its header, and only its text and attached-message parts,
+# each up to PART_LIMIT, so a 30 MB attachment before the text costs nothing and hides nothing.
+WHOLE_LIMIT = 256 * 1024
+PART_LIMIT = 2 * 1024 * 1024
+MAX_PARTS = 20  # text and attached-message parts read from one message
+BODY_LIMIT = PART_LIMIT  # a large message whose structure cannot be read is read only this far
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,15 @@ class FolderState:
     uidvalidity: int
     uidnext: int | None
     exists: int
+
+
+@dataclass
+class Fetched:
+    """A candidate as read: `raw` for the detector, `header` (the original header section) for its key."""
+
+    uid: int
+    raw: bytes
+    header: bytes
 
 
 @dataclass
@@ -107,22 +121,47 @@ class FolderReader:
                 out.append(Header(int(uid.group(1)), bytes(item[1]), int(size.group(1)) if size else 0))
         return out
 
-    def bodies(self, headers: list[Header]) -> Iterator[tuple[int, bytes]]:
-        """Whole messages, a few at a time, so memory holds at most one chunk."""
-        small = [h.uid for h in headers if h.size <= BODY_LIMIT]
-        large = [h.uid for h in headers if h.size > BODY_LIMIT]
+    def bodies(self, headers: list[Header]) -> Iterator[Fetched]:
+        """What the detector needs of each message, a few at a time, so memory holds at most one chunk."""
+        small = [h.uid for h in headers if h.size <= WHOLE_LIMIT]
+        large = [h.uid for h in headers if h.size > WHOLE_LIMIT]
         for start in range(0, len(small), 25):
             chunk = small[start:start + 25]
             with _reading("reading messages"):
                 response = self.client.fetch(chunk, ["BODY.PEEK[]"])
             for uid in chunk:
                 if uid in response:
-                    yield uid, _body_item(response[uid])
+                    raw = _item(response[uid], b"BODY[]")
+                    yield Fetched(uid, raw, raw)
         for uid in large:
+            fetched = self._by_structure(uid)
+            if fetched is not None:
+                yield fetched
+
+    def _by_structure(self, uid: int) -> Fetched | None:
+        with _reading("reading a message's structure"):
+            response = self.client.fetch([uid], ["BODYSTRUCTURE", "BODY.PEEK[HEADER]"])
+        if uid not in response:
+            return None
+        header = _item(response[uid], b"BODY[HEADER]")
+        try:
+            parts = readable_parts(response[uid].get(b"BODYSTRUCTURE"))
+        except (RecursionError, TypeError, ValueError, IndexError, AttributeError):
+            parts = None  # a structure we cannot walk: read the start of the message instead
+        if parts is None:
             with _reading("reading a large message"):
                 response = self.client.fetch([uid], [f"BODY.PEEK[]<0.{BODY_LIMIT}>"])
-            if uid in response:
-                yield uid, _body_item(response[uid])
+            raw = _item(response.get(uid, {}), b"BODY[]")
+            return Fetched(uid, raw, header)
+        items = []
+        for number in parts:
+            items += [f"BODY.PEEK[{number}.MIME]", f"BODY.PEEK[{number}]<0.{PART_LIMIT}>"]
+        data = {}
+        if items:
+            with _reading("reading a large message's text"):
+                data = self.client.fetch([uid], items).get(uid, {})
+        pieces = [(_item(data, f"BODY[{n}.MIME]".encode()), _item(data, f"BODY[{n}]".encode())) for n in parts]
+        return Fetched(uid, assemble(header, pieces), header)
 
     def _known_folders(self) -> list[str]:
         try:
@@ -140,11 +179,71 @@ def uid_set(uids: list[int]) -> str:
     return ",".join(runs)
 
 
-def _body_item(data: dict) -> bytes:
+def _item(data: dict, name: bytes) -> bytes:
+    """A fetched section's bytes; a partial answer is keyed with its origin (BODY[1]<0>)."""
     for key, value in data.items():
-        if isinstance(key, bytes) and key.startswith(b"BODY[") and value is not None:
+        if isinstance(key, bytes) and (key == name or key.startswith(name + b"<")) and value is not None:
             return bytes(value)
     return b""
+
+
+def readable_parts(structure) -> list[str] | None:
+    """The part numbers of the text/plain, text/html and message/rfc822 parts of a multipart
+    message, in order, from imapclient's parsed BODYSTRUCTURE; None for a single-part message
+    (whose body is the whole message) or a structure deeper than any real mail."""
+    if structure is None or not structure.is_multipart:
+        return None
+    found: list[str] = []
+    stack = [(structure, "", 0)]
+    while stack:
+        node, number, depth = stack.pop()
+        if depth > 20:
+            return None
+        if node.is_multipart:
+            children = [child for child in node[0]]
+            for index in range(len(children), 0, -1):  # reversed, so parts come out in order
+                stack.append((children[index - 1], f"{number}.{index}" if number else str(index), depth + 1))
+            continue
+        kind = (_text(node[0]), _text(node[1]))
+        if kind in (("text", "plain"), ("text", "html"), ("message", "rfc822")):
+            found.append(number)
+            if len(found) >= MAX_PARTS:
+                break
+    return found
+
+
+def _text(value) -> str:
+    return (value.decode("ascii", "replace") if isinstance(value, bytes) else str(value or "")).lower()
+
+
+def assemble(header: bytes, parts: list[tuple[bytes, bytes]]) -> bytes:
+    """A message the detector reads like the original: its own header (its Content-Type replaced)
+    over a multipart/mixed of the parts that were fetched, each with its own MIME header."""
+    body = b"".join(mime + content for mime, content in parts)
+    boundary = b"otpdash-" + uuid.uuid4().hex.encode()
+    while boundary in body:
+        boundary = b"otpdash-" + uuid.uuid4().hex.encode()
+    head = _without_fields(header, (b"content-type", b"content-transfer-encoding"))
+    out = [head, b'Content-Type: multipart/mixed; boundary="' + boundary + b'"\r\n\r\n']
+    for mime, content in parts:
+        out += [b"--" + boundary + b"\r\n", mime.rstrip(b"\r\n") + b"\r\n\r\n", content, b"\r\n"]
+    out.append(b"--" + boundary + b"--\r\n")
+    return b"".join(out)
+
+
+def _without_fields(header: bytes, names: tuple[bytes, ...]) -> bytes:
+    """The header block without the named fields (and their folded continuation lines)."""
+    kept: list[bytes] = []
+    dropping = False
+    for line in header.rstrip(b"\r\n").split(b"\n"):
+        if line[:1] in (b" ", b"\t"):
+            if not dropping:
+                kept.append(line)
+            continue
+        dropping = line.split(b":", 1)[0].strip().lower() in names
+        if not dropping:
+            kept.append(line)
+    return b"\n".join(kept).rstrip(b"\r\n") + b"\r\n"
 
 
 class _reading:
