@@ -336,3 +336,31 @@ def test_the_same_large_message_in_two_folders_is_one_finding(dovecot, member, m
     mailbox = make_mailbox(member, folders=["INBOX", "Junk"])
     scan_mailbox(mailbox)
     assert Finding.objects.count() == 1 and Sighting.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)  # long enough for the lock heartbeat, which has its own connection
+def test_hostile_mail_neither_stops_nor_hides_the_genuine_code_after_it(dovecot, member, make_mailbox, client):
+    """Every crafted message of the hostile corpus, then a genuine code: one pass reads them all,
+    the cursor passes them, the code is recorded, and what could not be read is recorded and shown."""
+    import time
+
+    from tests.corpus.hostile.make_hostile import cases
+    from tests.people import sign_in
+
+    hostile = cases()
+    dovecot.append(list(hostile.values()) + [code_mail(7)])
+    mailbox = make_mailbox(member, folders=["INBOX"])
+    started = time.thread_time()
+    report = scan_mailbox(mailbox)
+    spent = time.thread_time() - started
+    assert report.error is None and report.examined == len(hostile) + 1
+    assert FolderCursor.objects.get(mailbox=mailbox).last_uid == len(hostile) + 1
+    assert Finding.objects.filter(message_id="<code-7@otpdash.test>", category="ms_code").exists()
+    unreadable = Finding.objects.filter(category="unreadable")
+    assert unreadable.exists()
+    # Each message is within its CPU budget, so the pass is within the sum of the budgets.
+    from scanner.detect.budget import DEFAULT_SECONDS
+
+    assert spent < DEFAULT_SECONDS * (len(hostile) + 1), spent
+    page = sign_in(client, member).get("/codes/").content.decode()
+    assert "could not be read" in page and "multipart" in page

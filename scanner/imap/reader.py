@@ -21,7 +21,11 @@ from .errors import MailboxError, describe
 
 # The header fields the detector's pre-filter reads (scanner.detect.worth_reading_many).
 HEADER_FIELDS = "FROM SENDER REPLY-TO SUBJECT"
-HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})]"
+# Capped like every other fetch: genuine fields are a few hundred bytes; a crafted mail could repeat
+# them for megabytes, and this is fetched for a thousand messages at a time.
+HEADER_FIELDS_LIMIT = 16 * 1024
+HEADER_LIMIT = 1024 * 1024
+HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})]<0.{HEADER_FIELDS_LIMIT}>"
 _UID = re.compile(rb"\bUID (\d+)")
 _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 # RFC 3501 month names for SINCE, whatever the locale's %b would say.
@@ -140,7 +144,7 @@ class FolderReader:
 
     def _by_structure(self, uid: int) -> Fetched | None:
         with _reading("reading a message's structure"):
-            response = self.client.fetch([uid], ["BODYSTRUCTURE", "BODY.PEEK[HEADER]"])
+            response = self.client.fetch([uid], ["BODYSTRUCTURE", f"BODY.PEEK[HEADER]<0.{HEADER_LIMIT}>"])
         if uid not in response:
             return None
         header = _item(response[uid], b"BODY[HEADER]")
