@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import member_required, recently_checked, sensitive
@@ -131,7 +132,10 @@ def _start_check(request, form: MailboxForm, mailbox: Mailbox) -> dict:
 
 def _check_view(check: ConnectionCheck) -> dict:
     result = check.result or {}
-    return {"code": check.code, "pending": check.state != ConnectionCheck.State.DONE, **result}
+    pending = check.state != ConnectionCheck.State.DONE
+    # Each step waits at most 15 s; far past that, the task cluster is not running.
+    stuck = pending and timezone.now() - check.created_at > ConnectionCheck.STUCK_AFTER
+    return {"code": check.code, "pending": pending and not stuck, "stuck": stuck, **result}
 
 
 @member_required

@@ -350,6 +350,7 @@ class ConnectionCheck(models.Model):
     RATE_LIMIT = 10
     RATE_WINDOW = timedelta(minutes=10)
     KEEP = timedelta(days=1)
+    STUCK_AFTER = timedelta(minutes=2)
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

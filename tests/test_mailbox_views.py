@@ -268,3 +268,17 @@ def test_a_ca_certificate_can_be_uploaded_and_the_page_says_what_is_trusted(alic
     data["ca_upload"] = SimpleUploadedFile("key.pem", b"-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n")
     refused = alice_client.post(reverse("mailbox_new"), data)
     assert refused.status_code == 400 and "not a PEM certificate" in refused.content.decode()
+
+
+def test_a_test_the_worker_never_picks_up_says_so(alice_client, member):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scanner.models import ConnectionCheck
+
+    check = ConnectionCheck.objects.create(owner=member, host="imap.example.com", port=993, security="ssl",
+                                           username="alice")
+    ConnectionCheck.objects.filter(pk=check.pk).update(created_at=timezone.now() - timedelta(minutes=3))
+    page = alice_client.get(reverse("mailbox_check", args=[check.code]), HTTP_HX_REQUEST="true").content.decode()
+    assert "background worker is not running" in page and "hx-get" not in page

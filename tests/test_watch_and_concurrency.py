@@ -48,8 +48,9 @@ def test_watch_turns_appended_mail_into_findings_reconnects_and_stops_on_sigterm
     assert install.query("SELECT COUNT(*) FROM scanner_sighting") == [(3,)]
 
 
-def scan_process(install: Install, pk: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "manage.py", "scan", "--mailbox", str(pk)], cwd=ROOT, env=install.env,
+def scan_process(install: Install, pk: int, lease: str | None = None) -> subprocess.Popen:
+    env = {**install.env, **({"OTPDASH_SCAN_LEASE_SECONDS": lease} if lease else {})}
+    return subprocess.Popen([sys.executable, "manage.py", "scan", "--mailbox", str(pk)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -88,19 +89,13 @@ def test_a_scan_waits_while_another_process_holds_the_lock(dovecot, tmp_path):
     assert install.query("SELECT lock_token, locked_until FROM scanner_mailbox WHERE id = ?", pk) == [("", None)]
 
 
-def _scan_with_lease(install: Install, pk: int, lease: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "manage.py", "scan", "--mailbox", str(pk)], cwd=ROOT,
-                            env={**install.env, "OTPDASH_SCAN_LEASE_SECONDS": lease},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 def test_a_running_scan_keeps_its_lock_past_the_lease_by_its_heartbeat(dovecot, tmp_path):
     messages, codes, fakes = mailbox_mix(6000)
     dovecot.append(messages)
     install = Install(tmp_path)
     pk = install.setup_member_and_mailbox(dovecot, "--folder", "INBOX")
     # A lease far shorter than the pass: without renewal the second scan would take the lock over.
-    runs = [_scan_with_lease(install, pk, "0.6"), _scan_with_lease(install, pk, "0.6")]
+    runs = [scan_process(install, pk, lease="0.6"), scan_process(install, pk, lease="0.6")]
     outputs = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
     text = "".join(out for out, _ in outputs)
@@ -114,7 +109,7 @@ def test_a_killed_scan_frees_its_mailbox_within_its_lease(dovecot, tmp_path):
     dovecot.append(messages)
     install = Install(tmp_path)
     pk = install.setup_member_and_mailbox(dovecot, "--folder", "INBOX")
-    run = _scan_with_lease(install, pk, "3")
+    run = scan_process(install, pk, lease="3")
     install.wait_for("SELECT 1 FROM scanner_mailbox WHERE id = ? AND lock_token != ''", pk)
     run.send_signal(signal.SIGKILL)
     run.wait(timeout=10)
