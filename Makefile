@@ -42,6 +42,7 @@ run: venv
 
 lint: venv-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 test: venv-test system-deps lint
 	$(PY) -m pytest -n 2 -q

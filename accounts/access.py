@@ -24,7 +24,8 @@ def current_member(request) -> Member | None:
         user = request.user
         request._member = (
             Member.objects.select_related("household", "user").filter(user=user).first()
-            if user.is_authenticated else None
+            if user.is_authenticated
+            else None
         )
     return request._member
 

@@ -21,8 +21,9 @@ class NewAccountForm(forms.Form):
     username = forms.CharField(max_length=150, label="Sign-in name")
     email = forms.EmailField(label="Email address")
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label="Password again",
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
@@ -77,17 +78,21 @@ def _zone_choices():
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(choices=_zone_choices, label="Time zone")
     addresses = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="My email addresses",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="My email addresses",
         help_text="One per line: the addresses you sign in with, at Microsoft and elsewhere (kept for the exposure "
-                  "checks; shown only to you).",
+        "checks; shown only to you).",
     )
 
     class Meta:
         model = Member
         fields = ["display_name", "time_zone", "quiet_start", "quiet_end", "addresses"]
         labels = {"display_name": "Name", "quiet_start": "Quiet hours from", "quiet_end": "Quiet hours until"}
-        widgets = {"quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-                   "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        widgets = {
+            "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,7 +26,9 @@ class MemberMiddleware:
             timezone.deactivate()
         if member and member.household.require_mfa and not request.path.startswith(_OPEN_PREFIXES):
             if not Authenticator.objects.filter(user=request.user, type__in=_SECOND_FACTORS).exists():
-                messages.warning(request, "Your household requires two-step sign-in: set up an authenticator app "
-                                          "or a passkey to continue.")
+                messages.warning(
+                    request,
+                    "Your household requires two-step sign-in: set up an authenticator app or a passkey to continue.",
+                )
                 return redirect("mfa_index")
         return self.get_response(request)

@@ -82,8 +82,11 @@ class Member(models.Model):
 class InvitationQuerySet(models.QuerySet):
     def usable(self):
         """Not used, not withdrawn, not expired."""
-        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True,
-                           created_at__gt=timezone.now() - timedelta(days=INVITATION_DAYS))
+        return self.filter(
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            created_at__gt=timezone.now() - timedelta(days=INVITATION_DAYS),
+        )
 
 
 class Invitation(models.Model):

@@ -51,9 +51,13 @@ def setup(request):
                 SetupLock.objects.create(id=1)  # a second, concurrent set-up fails here
                 user = form.create_user(is_staff=True, is_superuser=True)
                 household = Household.objects.create(name=form.cleaned_data["household"])
-                Member.objects.create(user=user, household=household, role=Role.OWNER,
-                                      display_name=form.cleaned_data["display_name"],
-                                      addresses=[form.cleaned_data["email"]])
+                Member.objects.create(
+                    user=user,
+                    household=household,
+                    role=Role.OWNER,
+                    display_name=form.cleaned_data["display_name"],
+                    addresses=[form.cleaned_data["email"]],
+                )
                 audit.record(household.pk, user, "household.created", f"Created the household {household.name}")
         except IntegrityError:
             messages.info(request, "Someone finished the set-up a moment ago: sign in instead.")
@@ -79,16 +83,22 @@ def join(request, token):
             if not claimed:
                 return render(request, "accounts/join_invalid.html", status=410)
             user = form.create_user()
-            member = Member.objects.create(user=user, household=invitation.household, role=invitation.role,
-                                           display_name=form.cleaned_data["display_name"],
-                                           addresses=[invitation.email])
-            audit.record(invitation.household_id, user, "member.joined",
-                         f"{member.display_name} joined as {member.role}")
+            member = Member.objects.create(
+                user=user,
+                household=invitation.household,
+                role=invitation.role,
+                display_name=form.cleaned_data["display_name"],
+                addresses=[invitation.email],
+            )
+            audit.record(
+                invitation.household_id, user, "member.joined", f"{member.display_name} joined as {member.role}"
+            )
         _sign_in(request, user)
         messages.success(request, f"Welcome to {invitation.household.name}. Link a mailbox to start.")
         return redirect("me")
-    return render(request, "accounts/join.html", {"form": form, "invitation": invitation},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/join.html", {"form": form, "invitation": invitation}, status=400 if form.errors else 200
+    )
 
 
 @member_required
@@ -133,10 +143,15 @@ def invite(request):
             for error in errors:
                 messages.error(request, error)
         return redirect("people")
-    invitation = Invitation.objects.create(household_id=member.household_id, email=form.cleaned_data["email"],
-                                           role=form.cleaned_data["role"], invited_by=request.user)
-    audit.record(member.household_id, request.user, "member.invited",
-                 f"Invited {invitation.email} as {invitation.role}")
+    invitation = Invitation.objects.create(
+        household_id=member.household_id,
+        email=form.cleaned_data["email"],
+        role=form.cleaned_data["role"],
+        invited_by=request.user,
+    )
+    audit.record(
+        member.household_id, request.user, "member.invited", f"Invited {invitation.email} as {invitation.role}"
+    )
     link = request.build_absolute_uri(f"/join/{invitation.token()}/")
     return render(request, "accounts/invitation_link.html", {"invitation": invitation, "link": link})
 
@@ -146,15 +161,20 @@ def invite(request):
 def revoke(request, code):
     invitation = get_object_or_404(Invitation, code=code, household_id=request.member.household_id)
     Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(revoked_at=timezone.now())
-    audit.record(invitation.household_id, request.user, "member.invitation_revoked",
-                 f"Revoked the invitation for {invitation.email}")
+    audit.record(
+        invitation.household_id,
+        request.user,
+        "member.invitation_revoked",
+        f"Revoked the invitation for {invitation.email}",
+    )
     messages.success(request, f"The invitation for {invitation.email} no longer works.")
     return redirect("people")
 
 
 def _person(request, code) -> Member:
-    person = get_object_or_404(Member.objects.select_related("user"), code=code,
-                               household_id=request.member.household_id)
+    person = get_object_or_404(
+        Member.objects.select_related("user"), code=code, household_id=request.member.household_id
+    )
     if person.role == Role.OWNER or person.pk == request.member.pk:
         raise PermissionDenied("The owner's role cannot be changed here, and nobody changes their own.")
     if person.role == Role.ADMIN and request.member.role != Role.OWNER:
@@ -190,12 +210,17 @@ def remove_person(request, code):
             # The user goes, and with them their mailboxes, stored passwords, findings and sign-in data.
             person.user.delete()
             figures_changed(household_id)
-            audit.record(household_id, request.user, "member.removed",
-                         f"Removed {name} with their mailboxes and stored passwords")
+            audit.record(
+                household_id,
+                request.user,
+                "member.removed",
+                f"Removed {name} with their mailboxes and stored passwords",
+            )
         messages.success(request, f"Removed {name}, their mailboxes and their stored passwords.")
         return redirect("people")
-    return render(request, "accounts/remove_person.html", {"person": person,
-                                                           "mailboxes": person.user.mailboxes.count()})
+    return render(
+        request, "accounts/remove_person.html", {"person": person, "mailboxes": person.user.mailboxes.count()}
+    )
 
 
 @admin_required
@@ -205,9 +230,13 @@ def household_settings(request):
     form = HouseholdForm(request.POST, instance=request.member.household)
     if form.is_valid():
         form.save()
-        audit.record(request.member.household_id, request.user, "household.settings",
-                     f"Settings: name {form.instance.name}, two-step sign-in "
-                     f"{'required' if form.instance.require_mfa else 'optional'}")
+        audit.record(
+            request.member.household_id,
+            request.user,
+            "household.settings",
+            f"Settings: name {form.instance.name}, two-step sign-in "
+            f"{'required' if form.instance.require_mfa else 'optional'}",
+        )
         messages.success(request, "Household settings saved.")
     else:
         messages.error(request, "Give the household a name (up to 100 characters).")
@@ -246,6 +275,7 @@ def _sending_mail(request, view, again: str):
             return view(request)
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("A mail could not be sent: %s", type(exc).__name__)
-        messages.error(request, "The mail server did not take the message. Try again in a while, or ask your "
-                                "household's owner.")
+        messages.error(
+            request, "The mail server did not take the message. Try again in a while, or ask your household's owner."
+        )
         return redirect(again)

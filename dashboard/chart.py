@@ -47,8 +47,9 @@ def nice_ceiling(value: int) -> int:
     return value
 
 
-def stacked(counts: dict[tuple[int, date], int], people: list[tuple[int, str]], last_day: date,
-            days: int = 30) -> Chart:
+def stacked(
+    counts: dict[tuple[int, date], int], people: list[tuple[int, str]], last_day: date, days: int = 30
+) -> Chart:
     """counts: (person id, day) -> codes. people: (id, name) in legend order."""
     chart = Chart()
     first = last_day - timedelta(days=days - 1)
@@ -75,8 +76,16 @@ def stacked(counts: dict[tuple[int, date], int], people: list[tuple[int, str]], 
                 continue
             h = plot_h * n / top
             y -= h
-            chart.bars.append(Bar(round(LEFT + i * slot + 1, 1), round(y, 1), round(slot - 2, 1), round(h, 1),
-                                  series % PALETTE, f"{name}: {n} on {label}"))
+            chart.bars.append(
+                Bar(
+                    round(LEFT + i * slot + 1, 1),
+                    round(y, 1),
+                    round(slot - 2, 1),
+                    round(h, 1),
+                    series % PALETTE,
+                    f"{name}: {n} on {label}",
+                )
+            )
     chart.ticks = [(round(HEIGHT - BOTTOM - plot_h * k / 4, 1), str(top * k // 4)) for k in range(5)]
     chart.legend = [(series % PALETTE, name, totals[pid]) for series, (pid, name) in enumerate(people)]
     chart.total = sum(per_day)
@@ -86,15 +95,21 @@ def stacked(counts: dict[tuple[int, date], int], people: list[tuple[int, str]], 
 def svg(chart: Chart) -> SafeString:
     """The chart as SVG markup. Built here, not in a template loop: 50 members x 30 days is 1,500 bars,
     which a template renders ten times slower. Every text is escaped."""
-    parts = [f'<svg viewBox="0 0 {chart.width} {chart.height}" role="img" aria-labelledby="chart-title" class="bars">',
-             f'<title id="chart-title">Microsoft codes per day per member, last 30 days: {chart.total} in all</title>']
+    parts = [
+        f'<svg viewBox="0 0 {chart.width} {chart.height}" role="img" aria-labelledby="chart-title" class="bars">',
+        f'<title id="chart-title">Microsoft codes per day per member, last 30 days: {chart.total} in all</title>',
+    ]
     for y, label in chart.ticks:
-        parts.append(f'<line class="grid" x1="{chart.left}" x2="{chart.right}" y1="{y}" y2="{y}"/>'
-                     f'<text class="tick" x="{chart.left - 4}" y="{y}" text-anchor="end" dominant-baseline="middle">'
-                     f"{escape(label)}</text>")
+        parts.append(
+            f'<line class="grid" x1="{chart.left}" x2="{chart.right}" y1="{y}" y2="{y}"/>'
+            f'<text class="tick" x="{chart.left - 4}" y="{y}" text-anchor="end" dominant-baseline="middle">'
+            f"{escape(label)}</text>"
+        )
     for bar in chart.bars:
-        parts.append(f'<rect class="series-{bar.series}" x="{bar.x}" y="{bar.y}" width="{bar.width}" '
-                     f'height="{bar.height}"><title>{escape(bar.title)}</title></rect>')
+        parts.append(
+            f'<rect class="series-{bar.series}" x="{bar.x}" y="{bar.y}" width="{bar.width}" '
+            f'height="{bar.height}"><title>{escape(bar.title)}</title></rect>'
+        )
     for x, label in chart.days:
         parts.append(f'<text class="tick" x="{x}" y="{chart.height - 6}" text-anchor="middle">{escape(label)}</text>')
     parts.append("</svg>")

@@ -63,11 +63,17 @@ def _figures(member_ids: list[int], zone) -> dict:
         phishing_30=Count("pk", filter=Q(category=Finding.Category.PHISHING)),
     )
     per_day = (
-        recent.filter(category=CODE).annotate(day=TruncDate("arrived_at", tzinfo=zone))
-        .values("owner_id", "day").annotate(n=Count("pk")).order_by()
+        recent.filter(category=CODE)
+        .annotate(day=TruncDate("arrived_at", tzinfo=zone))
+        .values("owner_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return {"counts": counts, "per_day": {(row["owner_id"], row["day"]): row["n"] for row in per_day},
-            "today": now.astimezone(zone).date()}
+    return {
+        "counts": counts,
+        "per_day": {(row["owner_id"], row["day"]): row["n"] for row in per_day},
+        "today": now.astimezone(zone).date(),
+    }
 
 
 def household_summary(viewer: Member) -> dict:
@@ -99,7 +105,11 @@ def mailbox_health(viewer: Member, members: list[Member]) -> list[dict]:
         else:
             states[(owner_id, "bad")] += 1
     return [
-        {"member": m, "ok": states[(m.user_id, "ok")], "bad": states[(m.user_id, "bad")],
-         "paused": states[(m.user_id, "paused")]}
+        {
+            "member": m,
+            "ok": states[(m.user_id, "ok")],
+            "bad": states[(m.user_id, "bad")],
+            "paused": states[(m.user_id, "paused")],
+        }
         for m in members
     ]

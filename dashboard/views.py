@@ -24,9 +24,13 @@ def household(request):
 @require_GET
 def me(request):
     member = request.member
-    return render(request, "dashboard/me.html", {
-        "mailboxes": Mailbox.objects.filter(owner=request.user).with_findings(),
-        "codes": visible_findings(member).select_related("owner__member")[:25],
-        "incidents": Incident.objects.visible_to(member).filter(member=member).select_related("member")[:10],
-        "window": open_window_for(member),
-    })
+    return render(
+        request,
+        "dashboard/me.html",
+        {
+            "mailboxes": Mailbox.objects.filter(owner=request.user).with_findings(),
+            "codes": visible_findings(member).select_related("owner__member")[:25],
+            "incidents": Incident.objects.visible_to(member).filter(member=member).select_related("member")[:10],
+            "window": open_window_for(member),
+        },
+    )

@@ -9,5 +9,12 @@ def record(household_id: int, actor, action: str, summary: str, incident=None, f
     if actor is not None:
         member = getattr(actor, "member", None)
         name = member.display_name if member else actor.get_username()
-    return AuditEvent.objects.create(household_id=household_id, actor=actor, actor_name=name[:80], action=action,
-                                     summary=summary[:300], incident=incident, finding=finding)
+    return AuditEvent.objects.create(
+        household_id=household_id,
+        actor=actor,
+        actor_name=name[:80],
+        action=action,
+        summary=summary[:300],
+        incident=incident,
+        finding=finding,
+    )

@@ -16,7 +16,7 @@ WINDOW = timedelta(minutes=15)
 
 
 class SignInWindow(models.Model):
-    """"I'm about to sign in": codes for this member inside the window are expected."""
+    """ "I'm about to sign in": codes for this member inside the window are expected."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="windows")
     opened_at = models.DateTimeField()
@@ -61,13 +61,20 @@ class Incident(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="incidents")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, null=True, blank=True, related_name="incidents",
-                               help_text="Whose incident it is; empty for a household campaign.")
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        help_text="Whose incident it is; empty for a household campaign.",
+    )
     account_hint = models.CharField(max_length=254, blank=True)
     severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.MEDIUM)
     state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN, db_index=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="assigned_incidents")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_incidents"
+    )
     resolution_note = models.TextField(blank=True)
     opened_at = models.DateTimeField()
     last_seen_at = models.DateTimeField(db_index=True)

@@ -62,13 +62,15 @@ def apply_rules(member: Member, finding: Finding) -> None:
     at = finding.arrived_at
     window = SignInWindow.objects.filter(member=member, opened_at__lte=at + WINDOW_GRACE, ends_at__gte=at).first()
     if window:
-        _set_status(member, finding, S.EXPECTED, [_window_reason(member, window.opened_at)], actor=None,
-                    only_from=S.PENDING)
+        _set_status(
+            member, finding, S.EXPECTED, [_window_reason(member, window.opened_at)], actor=None, only_from=S.PENDING
+        )
         return
     reasons = []
     if member.in_quiet_hours(at):
-        reasons.append(f"arrived at {local_time(member, at)}, in quiet hours "
-                       f"({member.quiet_start:%H:%M}–{member.quiet_end:%H:%M})")
+        reasons.append(
+            f"arrived at {local_time(member, at)}, in quiet hours ({member.quiet_start:%H:%M}–{member.quiet_end:%H:%M})"
+        )
     burst = _burst(member, finding)
     burst_reason = f"{len(burst) + 1} codes for {finding.account_hint or 'one account'} within 30 minutes"
     campaign = _campaign(member, finding)
@@ -91,17 +93,24 @@ def apply_rules(member: Member, finding: Finding) -> None:
                 _set_status(owner, other, S.UNSOLICITED, [campaign_reason], actor=None, only_from=S.PENDING)
                 _account_incident(owner, [other])
         everyone = [finding, *campaign]
-        join_incident(member.household_id, None, Incident.Kind.CAMPAIGN, everyone,
-                      _step_up(Severity.HIGH, _risky(everyone)))
+        join_incident(
+            member.household_id, None, Incident.Kind.CAMPAIGN, everyone, _step_up(Severity.HIGH, _risky(everyone))
+        )
 
 
 def _burst(member: Member, finding: Finding) -> list[Finding]:
     """The other codes for the same account that make a burst of 3 or more within 30 minutes with this one."""
     at = finding.arrived_at
     near = list(
-        Finding.objects.codes().filter(owner_id=member.user_id, account_hint=finding.account_hint,
-                                       arrived_at__range=(at - BURST_SPAN, at + BURST_SPAN))
-        .exclude(status=S.EXPECTED).exclude(pk=finding.pk).order_by("arrived_at")
+        Finding.objects.codes()
+        .filter(
+            owner_id=member.user_id,
+            account_hint=finding.account_hint,
+            arrived_at__range=(at - BURST_SPAN, at + BURST_SPAN),
+        )
+        .exclude(status=S.EXPECTED)
+        .exclude(pk=finding.pk)
+        .order_by("arrived_at")
     )
     # Every candidate start lies within 30 minutes before this code, so each span holds this code too.
     for start in [f.arrived_at for f in near if f.arrived_at <= at] + [at]:
@@ -116,9 +125,11 @@ def _campaign(member: Member, finding: Finding) -> list[Finding]:
     at = finding.arrived_at
     others = (
         Finding.objects.codes()
-        .filter(owner__member__household_id=member.household_id,
-                arrived_at__range=(at - CAMPAIGN_SPAN, at + CAMPAIGN_SPAN))
-        .exclude(owner_id=member.user_id).exclude(status=S.EXPECTED)
+        .filter(
+            owner__member__household_id=member.household_id, arrived_at__range=(at - CAMPAIGN_SPAN, at + CAMPAIGN_SPAN)
+        )
+        .exclude(owner_id=member.user_id)
+        .exclude(status=S.EXPECTED)
     )
     found = list(others)
     return found if len({f.owner_id for f in found}) + 1 >= CAMPAIGN_MEMBERS else []
@@ -135,8 +146,14 @@ def _step_up(base: int, risky: bool) -> int:
 
 def _account_incident(member: Member, findings: list[Finding]) -> Incident:
     """Medium for a single-use code; one step up for a security or reset code, one more for a burst."""
-    incident = join_incident(member.household_id, member, Incident.Kind.ACCOUNT, findings,
-                             _step_up(Severity.MEDIUM, _risky(findings)), account_hint=findings[0].account_hint)
+    incident = join_incident(
+        member.household_id,
+        member,
+        Incident.Kind.ACCOUNT,
+        findings,
+        _step_up(Severity.MEDIUM, _risky(findings)),
+        account_hint=findings[0].account_hint,
+    )
     if incident.findings.count() >= BURST_COUNT:
         wanted = _step_up(Severity.HIGH, incident.findings.filter(template__in=HIGH_RISK_CODES).exists())
         if wanted > incident.severity:
@@ -144,38 +161,63 @@ def _account_incident(member: Member, findings: list[Finding]) -> Incident:
     return incident
 
 
-def join_incident(household_id: int, owner: Member | None, kind: str, findings: list[Finding], severity: int,
-                  account_hint: str = "") -> Incident:
+def join_incident(
+    household_id: int, owner: Member | None, kind: str, findings: list[Finding], severity: int, account_hint: str = ""
+) -> Incident:
     """Add findings to the open incident they belong to, or open one. owner None: the household's own."""
     latest = max(f.arrived_at for f in findings)
     earliest = min(f.arrived_at for f in findings)
     incident = (
         Incident.objects.select_for_update()
-        .filter(household_id=household_id, kind=kind, member=owner, account_hint=account_hint,
-                last_seen_at__gte=earliest - GROUP_GAP)
-        .unresolved().order_by("-last_seen_at").first()
+        .filter(
+            household_id=household_id,
+            kind=kind,
+            member=owner,
+            account_hint=account_hint,
+            last_seen_at__gte=earliest - GROUP_GAP,
+        )
+        .unresolved()
+        .order_by("-last_seen_at")
+        .first()
     )
     if incident is None:
-        incident = Incident.objects.create(household_id=household_id, kind=kind, member=owner,
-                                           account_hint=account_hint, severity=severity, opened_at=earliest,
-                                           last_seen_at=latest)
-        audit.record(household_id, None, "incident.opened",
-                     f"Opened ({incident.get_severity_display()}): {incident.title}", incident=incident)
+        incident = Incident.objects.create(
+            household_id=household_id,
+            kind=kind,
+            member=owner,
+            account_hint=account_hint,
+            severity=severity,
+            opened_at=earliest,
+            last_seen_at=latest,
+        )
+        audit.record(
+            household_id,
+            None,
+            "incident.opened",
+            f"Opened ({incident.get_severity_display()}): {incident.title}",
+            incident=incident,
+        )
     else:
         if latest > incident.last_seen_at:
             Incident.objects.filter(pk=incident.pk).update(last_seen_at=latest)
         if severity > incident.severity:
             _raise_severity(incident, severity)
-    IncidentFinding.objects.bulk_create([IncidentFinding(incident=incident, finding=f) for f in findings],
-                                        ignore_conflicts=True)
+    IncidentFinding.objects.bulk_create(
+        [IncidentFinding(incident=incident, finding=f) for f in findings], ignore_conflicts=True
+    )
     return incident
 
 
 def _raise_severity(incident: Incident, severity: int) -> None:
     Incident.objects.filter(pk=incident.pk).update(severity=severity)
     incident.severity = severity
-    audit.record(incident.household_id, None, "incident.severity",
-                 f"Severity raised to {Severity(severity).label}", incident=incident)
+    audit.record(
+        incident.household_id,
+        None,
+        "incident.severity",
+        f"Severity raised to {Severity(severity).label}",
+        incident=incident,
+    )
 
 
 def _set_status(member: Member, finding: Finding, status: str, reasons: list[str], actor, only_from=None) -> bool:
@@ -209,21 +251,31 @@ def answer(member: Member, finding: Finding, status: str, actor) -> None:
         _account_incident(member, [finding])
     else:
         for incident in finding.incidents.unresolved():
-            audit.record(member.household_id, actor, "incident.note",
-                         f"{member.display_name} said code {' '.join(finding.codes_masked)} was theirs",
-                         incident=incident, finding=finding)
+            audit.record(
+                member.household_id,
+                actor,
+                "incident.note",
+                f"{member.display_name} said code {' '.join(finding.codes_masked)} was theirs",
+                incident=incident,
+                finding=finding,
+            )
 
 
 @transaction.atomic
 def open_window(member: Member, actor) -> SignInWindow:
     now = timezone.now()
     window = SignInWindow.objects.create(member=member, opened_at=now, ends_at=now + WINDOW)
-    audit.record(member.household_id, actor, "window.opened",
-                 f"{member.display_name} is about to sign in: codes until "
-                 f"{local_time(member, window.ends_at)} count as expected")
+    audit.record(
+        member.household_id,
+        actor,
+        "window.opened",
+        f"{member.display_name} is about to sign in: codes until "
+        f"{local_time(member, window.ends_at)} count as expected",
+    )
     # A code that came a moment before the click (the member asked first, then clicked) is theirs too.
-    just_before = Finding.objects.codes().filter(owner_id=member.user_id, status=S.PENDING,
-                                                 arrived_at__gte=now - WINDOW_GRACE)
+    just_before = Finding.objects.codes().filter(
+        owner_id=member.user_id, status=S.PENDING, arrived_at__gte=now - WINDOW_GRACE
+    )
     for finding in just_before:
         _set_status(member, finding, S.EXPECTED, [_window_reason(member, now)], actor=None, only_from=S.PENDING)
     figures_changed(member.household_id)
@@ -239,4 +291,3 @@ def visible_findings(member: Member, everyone: bool = False):
     if everyone and member.is_admin:
         return Finding.objects.filter(owner__member__household_id=member.household_id)
     return Finding.objects.filter(owner_id=member.user_id)
-

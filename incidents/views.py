@@ -40,16 +40,23 @@ def code_list(request):
     status = request.GET.get("status", "")
     if status in Finding.Status.values:
         rows = rows.codes().filter(status=status)
-    return render(request, "incidents/code_list.html", {
-        "codes": rows[:PAGE], "everyone": everyone, "status": status, "statuses": Finding.Status.choices,
-        "window": triage.open_window_for(member),
-    })
+    return render(
+        request,
+        "incidents/code_list.html",
+        {
+            "codes": rows[:PAGE],
+            "everyone": everyone,
+            "status": status,
+            "statuses": Finding.Status.choices,
+            "window": triage.open_window_for(member),
+        },
+    )
 
 
 @member_required
 @require_POST
 def code_answer(request, code):
-    """"That was me" / "Not me": only the member whose code it is may answer."""
+    """ "That was me" / "Not me": only the member whose code it is may answer."""
     finding = get_object_or_404(Finding.objects.codes(), code=code, owner=request.user)
     status = request.POST.get("status", "")
     if status not in (Finding.Status.EXPECTED, Finding.Status.UNSOLICITED):
@@ -71,8 +78,11 @@ def code_answer(request, code):
 @require_POST
 def sign_in_window(request):
     window = triage.open_window(request.member, request.user)
-    messages.success(request, f"For the next 15 minutes (until {triage.local_time(request.member, window.ends_at)}), "
-                              "Microsoft codes arriving in your mailboxes count as yours.")
+    messages.success(
+        request,
+        f"For the next 15 minutes (until {triage.local_time(request.member, window.ends_at)}), "
+        "Microsoft codes arriving in your mailboxes count as yours.",
+    )
     return _back(request, "me")
 
 
@@ -99,8 +109,11 @@ def incident_detail(request, code):
     incident = _incident_for(request, code)
     findings = incident.findings.select_related("owner__member").order_by("arrived_at", "id")
     # The incident's own log and every triage answer on its codes, in one list.
-    events = AuditEvent.objects.filter(Q(incident=incident) | Q(finding__in=incident.findings.all())).select_related(
-        "finding").order_by("at", "id")
+    events = (
+        AuditEvent.objects.filter(Q(incident=incident) | Q(finding__in=incident.findings.all()))
+        .select_related("finding")
+        .order_by("at", "id")
+    )
     hidden = 0
     if not member.is_admin:
         # A campaign reaches others too: a member sees their own codes and how many others got.
@@ -108,9 +121,17 @@ def incident_detail(request, code):
         findings = findings.filter(owner_id=member.user_id)
         events = [e for e in events if e.finding is None or e.finding.owner_id == member.user_id]
     admins = Member.objects.filter(household_id=member.household_id, role__in=[Member.Role.OWNER, Member.Role.ADMIN])
-    return render(request, "incidents/incident_detail.html", {
-        "incident": incident, "findings": findings, "events": events, "hidden": hidden, "admins": admins,
-    })
+    return render(
+        request,
+        "incidents/incident_detail.html",
+        {
+            "incident": incident,
+            "findings": findings,
+            "events": events,
+            "hidden": hidden,
+            "admins": admins,
+        },
+    )
 
 
 @admin_required
@@ -152,4 +173,3 @@ def _assignee(request):
 def audit_log(request):
     events = AuditEvent.objects.filter(household_id=request.member.household_id).select_related("incident")[:200]
     return render(request, "incidents/audit_log.html", {"events": events})
-

@@ -26,8 +26,15 @@ def resolve(incident: Incident, actor, note: str) -> None:
         raise ValidationError("Write what was done (the resolution note) before resolving.")
     if incident.state == State.RESOLVED:
         raise ValidationError("This incident is already resolved.")
-    _update(incident, actor, "incident.resolved", f"Resolved: {note}", state=State.RESOLVED,
-            resolution_note=note[:2000], resolved_at=timezone.now())
+    _update(
+        incident,
+        actor,
+        "incident.resolved",
+        f"Resolved: {note}",
+        state=State.RESOLVED,
+        resolution_note=note[:2000],
+        resolved_at=timezone.now(),
+    )
 
 
 @transaction.atomic

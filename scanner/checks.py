@@ -1,4 +1,4 @@
-""""Test connection": walk every step to the folders and say which one failed, in words."""
+""" "Test connection": walk every step to the folders and say which one failed, in words."""
 
 from __future__ import annotations
 

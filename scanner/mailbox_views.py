@@ -113,17 +113,26 @@ def _start_check(request, form: MailboxForm, mailbox: Mailbox) -> dict:
         }
     if ConnectionCheck.recent_count(request.user) >= ConnectionCheck.RATE_LIMIT:
         minutes = int(ConnectionCheck.RATE_WINDOW.total_seconds() // 60)
-        return {"invalid": True, "message": f"That is {ConnectionCheck.RATE_LIMIT} tests in {minutes} minutes; "
-                                            "wait a few minutes before the next one."}
+        return {
+            "invalid": True,
+            "message": f"That is {ConnectionCheck.RATE_LIMIT} tests in {minutes} minutes; "
+            "wait a few minutes before the next one.",
+        }
     ConnectionCheck.forget_old()
     try:
         sealed = secretbox.seal(password) if password else ""
     except secretbox.SecretUnreadable as exc:
         return {"invalid": True, "message": str(exc)}
     check = ConnectionCheck.objects.create(
-        owner=request.user, mailbox=mailbox if mailbox.pk else None, host=form.instance.host, port=data["port"],
-        security=data["security"], username=data["username"], ca_certificate=form.instance.ca_certificate,
-        folders=data.get("folders") or [], secret_sealed=sealed,
+        owner=request.user,
+        mailbox=mailbox if mailbox.pk else None,
+        host=form.instance.host,
+        port=data["port"],
+        security=data["security"],
+        username=data["username"],
+        ca_certificate=form.instance.ca_certificate,
+        folders=data.get("folders") or [],
+        secret_sealed=sealed,
     )
     queue_check(check)
     check.refresh_from_db()  # a synchronous cluster (tests) has already run it

@@ -149,9 +149,11 @@ class Mailbox(models.Model):
     # --- the lock: a lease claimed with a conditional UPDATE, so only one claimant wins ---
     def try_lock(self, token: str) -> bool:
         now = timezone.now()
-        claimed = Mailbox.objects.filter(pk=self.pk).filter(
-            Q(locked_until__isnull=True) | Q(locked_until__lte=now)
-        ).update(lock_token=token, locked_until=now + lock_lease())
+        claimed = (
+            Mailbox.objects.filter(pk=self.pk)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+            .update(lock_token=token, locked_until=now + lock_lease())
+        )
         return claimed == 1
 
     def renew_lock(self, token: str) -> bool:
@@ -167,8 +169,11 @@ class Mailbox(models.Model):
     def record_success(self, examined: int, folders: list[str] | None = None) -> None:
         now = timezone.now()
         fields = dict(
-            state=self.State.OK, last_success_at=now, auth_failures=0,
-            next_scan_at=now + timedelta(minutes=self.poll_minutes), examined_total=F("examined_total") + examined,
+            state=self.State.OK,
+            last_success_at=now,
+            auth_failures=0,
+            next_scan_at=now + timedelta(minutes=self.poll_minutes),
+            examined_total=F("examined_total") + examined,
         )
         if folders is not None:
             fields["discovered_folders"] = folders
@@ -176,8 +181,12 @@ class Mailbox(models.Model):
 
     def record_failure(self, message: str, auth: bool = False, examined: int = 0) -> None:
         now = timezone.now()
-        fields = dict(last_error=message, last_error_at=now, next_scan_at=now + timedelta(minutes=self.poll_minutes),
-                      examined_total=F("examined_total") + examined)
+        fields = dict(
+            last_error=message,
+            last_error_at=now,
+            next_scan_at=now + timedelta(minutes=self.poll_minutes),
+            examined_total=F("examined_total") + examined,
+        )
         if auth:
             failures = Mailbox.objects.filter(pk=self.pk).values_list("auth_failures", flat=True).first() or 0
             failures += 1
@@ -275,8 +284,14 @@ class Finding(models.Model):
     arrived_at = models.DateTimeField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     status_reasons = models.JSONField(default=list, blank=True)
-    status_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+", help_text="Who decided; empty when the rules did.")
+    status_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who decided; empty when the rules did.",
+    )
     status_at = models.DateTimeField(null=True, blank=True)
 
     objects = FindingQuerySet.as_manager()
@@ -286,8 +301,10 @@ class Finding(models.Model):
         constraints = [models.UniqueConstraint(fields=["owner", "message_key"], name="one_finding_per_message")]
         # Per member and time, covering category and status: the dashboard's counts and chart, and each
         # member's list, read index ranges only. arrived_at alone: everyone's newest first.
-        indexes = [models.Index(fields=["owner", "arrived_at", "category", "status"], name="finding_owner_time"),
-                   models.Index(fields=["arrived_at"], name="finding_time")]
+        indexes = [
+            models.Index(fields=["owner", "arrived_at", "category", "status"], name="finding_owner_time"),
+            models.Index(fields=["arrived_at"], name="finding_time"),
+        ]
 
     def __str__(self):
         return f"{self.category} {self.subject[:40]}"

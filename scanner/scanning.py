@@ -61,8 +61,13 @@ class ScanReport:
 
 def account_for(mailbox: Mailbox) -> Account:
     return Account(
-        host=mailbox.host, port=mailbox.port, security=mailbox.security, username=mailbox.username,
-        secret=mailbox.get_secret(), ca_pem=mailbox.ca_certificate, timeout=settings.IMAP_TIMEOUT,
+        host=mailbox.host,
+        port=mailbox.port,
+        security=mailbox.security,
+        username=mailbox.username,
+        secret=mailbox.get_secret(),
+        ca_pem=mailbox.ca_certificate,
+        timeout=settings.IMAP_TIMEOUT,
     )
 
 
@@ -91,8 +96,14 @@ def discover_folders(reader: FolderReader) -> list[str]:
     return ["INBOX"] + ([junk] if junk and junk.upper() != "INBOX" else [])
 
 
-def scan_mailbox(mailbox: Mailbox, *, client: IMAPClient | None = None, folders: list[str] | None = None,
-                 wait_for_lock: float = 0.0, cancel: threading.Event | None = None) -> ScanReport:
+def scan_mailbox(
+    mailbox: Mailbox,
+    *,
+    client: IMAPClient | None = None,
+    folders: list[str] | None = None,
+    wait_for_lock: float = 0.0,
+    cancel: threading.Event | None = None,
+) -> ScanReport:
     """One pass. Never raises a MailboxError: the failure is recorded on the mailbox and returned.
     Waits up to wait_for_lock seconds for another scan of the mailbox, unless cancel is set."""
     report = ScanReport(mailbox.pk)
@@ -183,8 +194,9 @@ def _scan_folder_safely(reader: FolderReader, mailbox: Mailbox, name: str, token
         folder.error = str(exc)
 
 
-def scan_folder(reader: FolderReader, mailbox: Mailbox, name: str, token: str,
-                report: FolderReport | None = None) -> FolderReport:
+def scan_folder(
+    reader: FolderReader, mailbox: Mailbox, name: str, token: str, report: FolderReport | None = None
+) -> FolderReport:
     report = report or FolderReport(name)
     state = reader.examine(name)
     cursor = FolderCursor.objects.filter(mailbox=mailbox, folder=name).first()
@@ -199,7 +211,7 @@ def scan_folder(reader: FolderReader, mailbox: Mailbox, name: str, token: str,
         uids = reader.uids_since(since, below=state.uidnext)
     last = 0
     for start in range(0, len(uids), HEADER_BATCH):
-        batch = uids[start:start + HEADER_BATCH]
+        batch = uids[start : start + HEADER_BATCH]
         headers = reader.headers(batch)
         worth = worth_reading_many([h.header for h in headers])
         candidates = [h for h, keep in zip(headers, worth, strict=True) if keep]

@@ -99,11 +99,13 @@ def _findings(owner_id: int, hits: list[Hit]) -> tuple[dict[str, int], set[str]]
         if hit.key not in ids:
             missing.setdefault(hit.key, hit)
     if missing:
-        rows = [Finding(owner_id=owner_id, message_key=key, **finding_fields(hit.detected))
-                for key, hit in missing.items()]
+        rows = [
+            Finding(owner_id=owner_id, message_key=key, **finding_fields(hit.detected)) for key, hit in missing.items()
+        ]
         Finding.objects.bulk_create(rows, ignore_conflicts=True)
-        fresh = dict(Finding.objects.filter(owner_id=owner_id, message_key__in=list(missing))
-                     .values_list("message_key", "pk"))
+        fresh = dict(
+            Finding.objects.filter(owner_id=owner_id, message_key__in=list(missing)).values_list("message_key", "pk")
+        )
         ids.update(fresh)
         # A key a concurrent worker stored at the same moment may be announced twice: receivers are idempotent.
         findings_recorded.send(sender=Finding, owner_id=owner_id, finding_ids=list(fresh.values()))
@@ -125,8 +127,9 @@ def record_batch(mailbox: Mailbox, folder: str, uidvalidity: int, last_uid: int,
         finding_id = ids[hit.key]
         seen = here.get(finding_id)
         if seen is None:
-            fresh.append(Sighting(finding_id=finding_id, mailbox=mailbox, folder=folder, uidvalidity=uidvalidity,
-                                  uid=hit.uid))
+            fresh.append(
+                Sighting(finding_id=finding_id, mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, uid=hit.uid)
+            )
             here[finding_id] = (None, uidvalidity)
         elif seen[0] is not None and seen[1] != uidvalidity:
             # The folder was renumbered (UIDVALIDITY changed): same message, new address.
@@ -145,8 +148,9 @@ def move_cursor(mailbox: Mailbox, folder: str, uidvalidity: int, last_uid: int) 
 
 def _advance_cursor(mailbox: Mailbox, folder: str, uidvalidity: int, last_uid: int, examined: int) -> None:
     start = {"uidvalidity": uidvalidity, "last_uid": last_uid, "examined": examined}
-    cursor, created = FolderCursor.objects.select_for_update().get_or_create(mailbox=mailbox, folder=folder,
-                                                                             defaults=start)
+    cursor, created = FolderCursor.objects.select_for_update().get_or_create(
+        mailbox=mailbox, folder=folder, defaults=start
+    )
     if created:
         return
     if cursor.uidvalidity != uidvalidity:

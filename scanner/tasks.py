@@ -64,11 +64,23 @@ def run_check(check_id: int) -> str:
     try:
         secret = check.secret()
     except SecretUnreadable as exc:
-        check.finish({"ok": False, "steps": [{"name": "Decrypting the stored password", "ok": False,
-                                              "detail": str(exc)}], "folders": []})
+        check.finish(
+            {
+                "ok": False,
+                "steps": [{"name": "Decrypting the stored password", "ok": False, "detail": str(exc)}],
+                "folders": [],
+            }
+        )
         return "no secret"
-    account = Account(host=check.host, port=check.port, security=check.security, username=check.username,
-                      secret=secret, ca_pem=check.ca_certificate, timeout=CHECK_TIMEOUT)
+    account = Account(
+        host=check.host,
+        port=check.port,
+        security=check.security,
+        username=check.username,
+        secret=secret,
+        ca_pem=check.ca_certificate,
+        timeout=CHECK_TIMEOUT,
+    )
     result = check_connection(account, policy(), check.folders or None)
     check.finish(result.to_dict())
     return "ok" if result.ok else "failed"

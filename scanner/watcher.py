@@ -26,8 +26,9 @@ BACKOFF_MAX = 300.0
 
 
 class FolderWatch(threading.Thread):
-    def __init__(self, mailbox_id: int, folder: str, version, renew_after: float = RENEW_AFTER,
-                 poll_seconds: float | None = None):
+    def __init__(
+        self, mailbox_id: int, folder: str, version, renew_after: float = RENEW_AFTER, poll_seconds: float | None = None
+    ):
         super().__init__(name=f"watch-{mailbox_id}-{folder}", daemon=True)
         self.mailbox_id = mailbox_id
         self.folder = folder
@@ -55,8 +56,9 @@ class FolderWatch(threading.Thread):
                 except Mailbox.DoesNotExist:
                     return
                 except Exception:
-                    log.exception("watch %s %r: unexpected error; retrying in %.0f s",
-                                  self.mailbox_id, self.folder, backoff)
+                    log.exception(
+                        "watch %s %r: unexpected error; retrying in %.0f s", self.mailbox_id, self.folder, backoff
+                    )
                 finally:
                     close_old_connections()
                 self.halt.wait(backoff)
@@ -78,8 +80,7 @@ class FolderWatch(threading.Thread):
                 Mailbox.objects.filter(pk=mailbox.pk).update(discovered_folders=discover_folders(reader))
             idle = client.has_capability("IDLE")
             while not self.halt.is_set():
-                report = scan_mailbox(mailbox, client=client, folders=[self.folder], wait_for_lock=60,
-                                      cancel=self.halt)
+                report = scan_mailbox(mailbox, client=client, folders=[self.folder], wait_for_lock=60, cancel=self.halt)
                 if report.error:
                     raise report.error
                 close_old_connections()

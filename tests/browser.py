@@ -8,11 +8,20 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-MISSING = ("Chromium is missing: these tests drive Debian's browser. Install it with "
-           "'sudo apt-get install -y chromium' (make test does this when run as root).")
+MISSING = (
+    "Chromium is missing: these tests drive Debian's browser. Install it with "
+    "'sudo apt-get install -y chromium' (make test does this when run as root)."
+)
 # Without these, Chromium reaches for Google's services, which this machine's closed network refuses.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 ARTIFACTS = Path(os.environ.get("OTPDASH_TEST_ARTIFACTS", Path(__file__).resolve().parents[1] / "test-artifacts"))
 
 

@@ -47,8 +47,17 @@ def make_mailbox(dovecot):
 
     def make(owner, user="alice", security="ssl", folders=None, **fields):
         port = dovecot.imaps_port if security == "ssl" else dovecot.imap_port
-        mailbox = Mailbox(owner=owner, label=f"{user} test", host="127.0.0.1", port=port, security=security,
-                          username=user, ca_certificate=dovecot.ca_file.read_text(), folders=folders or [], **fields)
+        mailbox = Mailbox(
+            owner=owner,
+            label=f"{user} test",
+            host="127.0.0.1",
+            port=port,
+            security=security,
+            username=user,
+            ca_certificate=dovecot.ca_file.read_text(),
+            folders=folders or [],
+            **fields,
+        )
         mailbox.set_secret(dovecot.users[user])
         mailbox.full_clean()
         mailbox.save()

@@ -8,8 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CORPUS = Path(__file__).parent / "corpus"
-_FOLDER_CATEGORY = {"ms_otp": "ms_code", "phishing": "phishing", "other_otp": "other_code",
-                    "benign": "none", "benign_ms": "none"}
+_FOLDER_CATEGORY = {
+    "ms_otp": "ms_code",
+    "phishing": "phishing",
+    "other_otp": "other_code",
+    "benign": "none",
+    "benign_ms": "none",
+}
 
 
 @dataclass(frozen=True)
@@ -40,12 +45,14 @@ def load_cases() -> list[Case]:
     for labels in (CORPUS / "labels.csv", CORPUS / "extra" / "labels.csv"):
         with labels.open(newline="", encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
-                cases.append(Case(
-                    file=row["file"],
-                    category=expected_category(row),
-                    codes=[c for c in row["code"].split(";") if c],
-                    account_hint=row["account_hint"] or None,
-                    template=row["template"],
-                    language=row["language"].split("-")[0],
-                ))
+                cases.append(
+                    Case(
+                        file=row["file"],
+                        category=expected_category(row),
+                        codes=[c for c in row["code"].split(";") if c],
+                        account_hint=row["account_hint"] or None,
+                        template=row["template"],
+                        language=row["language"].split("-")[0],
+                    )
+                )
     return cases

@@ -127,8 +127,10 @@ class Dovecot:
             (self.root / sub).mkdir()
         self._write_certificates()
         self.write_passwd()
-        self.config.write_text(CONFIG.format(root=self.root, name=self.name, imap_port=self.imap_port,
-                                             imaps_port=self.imaps_port) + self.extra_config)
+        self.config.write_text(
+            CONFIG.format(root=self.root, name=self.name, imap_port=self.imap_port, imaps_port=self.imaps_port)
+            + self.extra_config
+        )
         shutil.chown(self.root / "mail", "nobody", "nogroup")
 
     def write_passwd(self) -> None:
@@ -140,8 +142,12 @@ class Dovecot:
         ca_key = ec.generate_private_key(ec.SECP256R1())
         ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "OTP Dash test CA")])
         ca = (
-            x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            x509.CertificateBuilder()
+            .subject_name(ca_name)
+            .issuer_name(ca_name)
+            .public_key(ca_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=30))
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
@@ -152,10 +158,17 @@ class Dovecot:
         cert = (
             x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .issuer_name(ca_name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(
+                x509.SubjectAlternativeName(
+                    [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+                ),
+                critical=False,
+            )
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
@@ -165,8 +178,11 @@ class Dovecot:
         self.ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
         (self.root / "server.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         server_key = self.root / "server.key"
-        server_key.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                 serialization.NoEncryption()))
+        server_key.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
         server_key.chmod(0o600)
 
     # --- process ---
@@ -178,8 +194,13 @@ class Dovecot:
         (self.root / "run" / "anvil-auth-penalty").unlink(missing_ok=True)
         # The daemon keeps inherited pipes open, so its output goes to a file, not to a pipe.
         with open(self.root / "start.err", "w+") as err:
-            code = subprocess.call([self.binary, "-c", str(self.config)], stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=err, timeout=30)
+            code = subprocess.call(
+                [self.binary, "-c", str(self.config)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                timeout=30,
+            )
             err.seek(0)
             if code != 0:
                 raise RuntimeError(f"dovecot did not start: {err.read().strip()}\n{self.log()}")
@@ -251,7 +272,7 @@ class Dovecot:
         client = self.client(user)
         try:
             for start in range(0, len(messages), 500):
-                client.multiappend(folder, messages[start:start + 500])
+                client.multiappend(folder, messages[start : start + 500])
         finally:
             client.logout()
 
@@ -260,6 +281,10 @@ class Dovecot:
         try:
             client.select_folder(folder, readonly=True)
             uids = client.search(["ALL"])
-            return {uid: tuple(sorted(data[b"FLAGS"])) for uid, data in client.fetch(uids, ["FLAGS"]).items()} if uids else {}
+            return (
+                {uid: tuple(sorted(data[b"FLAGS"])) for uid, data in client.fetch(uids, ["FLAGS"]).items()}
+                if uids
+                else {}
+            )
         finally:
             client.logout()

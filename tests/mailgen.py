@@ -15,8 +15,10 @@ CODE_MAIL = CORPUS / "ms_otp" / "en_single_use_privacy_footer_anna.eml"
 CODE_MAIL_CODE = "486894"
 LOOKALIKE = CORPUS / "phishing" / "single_use_lookalike_hyphen_domain.eml"
 
-_WORDS = ("garden invoice meeting school holiday photos recipe football train tickets weekend "
-          "birthday plumber insurance dentist library concert homework neighbour bicycle").split()
+_WORDS = (
+    "garden invoice meeting school holiday photos recipe football train tickets weekend "
+    "birthday plumber insurance dentist library concert homework neighbour bicycle"
+).split()
 
 
 def with_message_id(raw: bytes, message_id: str) -> bytes:
@@ -47,17 +49,22 @@ def ordinary(n: int, rng: random.Random) -> bytes:
     Built as bytes directly: the email package is too slow for fixtures of 20,000 messages."""
     subject = " ".join(rng.choices(_WORDS, k=4)).capitalize()
     start = rng.randrange(0, len(_TEXT) // 2)
-    body = _TEXT[start:start + rng.randint(1_000, 40_000)]
+    body = _TEXT[start : start + rng.randint(1_000, 40_000)]
     date = format_datetime(datetime.now(timezone.utc) - timedelta(minutes=n))
-    head = (f"From: Friend {n} <friend{n % 97}@example.org>\r\nTo: alice@example.net\r\nSubject: {subject}\r\n"
-            f"Date: {date}\r\nMessage-ID: <ordinary-{n}@example.org>\r\nMIME-Version: 1.0\r\n")
+    head = (
+        f"From: Friend {n} <friend{n % 97}@example.org>\r\nTo: alice@example.net\r\nSubject: {subject}\r\n"
+        f"Date: {date}\r\nMessage-ID: <ordinary-{n}@example.org>\r\nMIME-Version: 1.0\r\n"
+    )
     if n % 10:
         return (head + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n").encode()
     blob = base64.encodebytes(rng.randbytes(rng.randint(2_000, 30_000))).decode().replace("\n", "\r\n")
-    return (head + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n'
-            "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n--b1\r\n"
-            f'Content-Type: application/pdf; name="scan{n}.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
-            + blob + "--b1--\r\n").encode()
+    return (
+        head + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n'
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n--b1\r\n"
+        f'Content-Type: application/pdf; name="scan{n}.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        + blob
+        + "--b1--\r\n"
+    ).encode()
 
 
 def mailbox_mix(total: int, seed: int = 7) -> tuple[list[bytes], int, int]:

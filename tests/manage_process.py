@@ -20,16 +20,28 @@ class Install:
             self.env.pop(name, None)
 
     def manage(self, *args: str, check: bool = True, extra_env: dict | None = None) -> subprocess.CompletedProcess:
-        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**self.env, **(extra_env or {})},
-                                capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env={**self.env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"manage.py {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
         return result
 
     def popen(self, *args: str, log: Path) -> subprocess.Popen:
         handle = open(log, "w")
-        return subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, stdout=handle,
-                                stderr=subprocess.STDOUT, text=True)
+        return subprocess.Popen(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
     def query(self, sql: str, *params):
         db = sqlite3.connect(self.data_dir / "otpdash.sqlite3", timeout=20)
@@ -51,8 +63,24 @@ class Install:
     def setup_member_and_mailbox(self, dovecot, *extra: str) -> int:
         self.manage("migrate", "--noinput", "-v", "0")
         self.manage("shell", "-c", "from django.contrib.auth.models import User; User.objects.create_user('alice')")
-        result = self.manage("mailbox", "add", "--owner", "alice", "--host", "127.0.0.1", "--port",
-                             str(dovecot.imaps_port), "--security", "ssl", "--username", "alice", "--password-env",
-                             "IMAP_PW", "--ca-file", str(dovecot.ca_file), *extra,
-                             extra_env={"IMAP_PW": dovecot.users["alice"]})
+        result = self.manage(
+            "mailbox",
+            "add",
+            "--owner",
+            "alice",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(dovecot.imaps_port),
+            "--security",
+            "ssl",
+            "--username",
+            "alice",
+            "--password-env",
+            "IMAP_PW",
+            "--ca-file",
+            str(dovecot.ca_file),
+            *extra,
+            extra_env={"IMAP_PW": dovecot.users["alice"]},
+        )
         return int(result.stdout.strip())

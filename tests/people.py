@@ -7,16 +7,20 @@ import time
 from django.contrib.auth import get_user_model
 
 
-def join(household, username: str, role: str = "member", password: str | None = None, staff: bool = False,
-         **profile):
+def join(household, username: str, role: str = "member", password: str | None = None, staff: bool = False, **profile):
     """A user in `household` with `role`; returns the user. staff: the install's owner, as set-up makes them."""
     from accounts.models import Member
 
-    user = get_user_model().objects.create_user(username, email=f"{username}@example.org",
-                                                password=password or f"{username} has a long password 9",
-                                                is_staff=staff, is_superuser=staff)
-    Member.objects.create(user=user, household=household, role=role, display_name=username.capitalize(),
-                          addresses=[user.email], **profile)
+    user = get_user_model().objects.create_user(
+        username,
+        email=f"{username}@example.org",
+        password=password or f"{username} has a long password 9",
+        is_staff=staff,
+        is_superuser=staff,
+    )
+    Member.objects.create(
+        user=user, household=household, role=role, display_name=username.capitalize(), addresses=[user.email], **profile
+    )
     return user
 
 

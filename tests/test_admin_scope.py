@@ -32,9 +32,15 @@ def two_households():
 def test_the_install_owner_sees_no_other_households_rows(client, two_households):
     owner, other, theirs, mine = two_households
     sign_in(client, owner)
-    for url in ("/admin/scanner/finding/", "/admin/scanner/mailbox/", "/admin/scanner/sighting/",
-                "/admin/auth/user/", "/admin/accounts/household/", "/admin/incidents/incident/",
-                "/admin/account/emailaddress/"):
+    for url in (
+        "/admin/scanner/finding/",
+        "/admin/scanner/mailbox/",
+        "/admin/scanner/sighting/",
+        "/admin/auth/user/",
+        "/admin/accounts/household/",
+        "/admin/incidents/incident/",
+        "/admin/account/emailaddress/",
+    ):
         page = client.get(url)
         assert page.status_code == 200, url
         text = page.content.decode()
@@ -48,10 +54,25 @@ def test_where_a_mailbox_connects_cannot_be_changed_in_the_admin(client, two_hou
     sign_in(client, owner)
     page = client.get(f"/admin/scanner/mailbox/{mine.pk}/change/").content.decode()
     assert 'name="host"' not in page and 'name="username"' not in page and 'name="port"' not in page
-    client.post(f"/admin/scanner/mailbox/{mine.pk}/change/", {
-        "label": "Olivia home", "host": "evil.example", "port": 1143, "security": "plain", "username": "x",
-        "folders": "[]", "poll_minutes": 10, "backfill_days": 90, "enabled": "on",
-    })
+    client.post(
+        f"/admin/scanner/mailbox/{mine.pk}/change/",
+        {
+            "label": "Olivia home",
+            "host": "evil.example",
+            "port": 1143,
+            "security": "plain",
+            "username": "x",
+            "folders": "[]",
+            "poll_minutes": 10,
+            "backfill_days": 90,
+            "enabled": "on",
+        },
+    )
     mine.refresh_from_db()
-    assert (mine.host, mine.port, mine.security, mine.username) == ("imap.home.example", 993, "ssl", "olivia@home.example")
+    assert (mine.host, mine.port, mine.security, mine.username) == (
+        "imap.home.example",
+        993,
+        "ssl",
+        "olivia@home.example",
+    )
     assert client.get("/admin/scanner/mailbox/add/").status_code == 403

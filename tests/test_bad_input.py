@@ -17,8 +17,16 @@ pytestmark = pytest.mark.django_db
 JUNK = [
     {},
     {"status": "x" * 5000, "action": "\x00", "note": "\x00" * 10, "role": "owner", "assignee": "' OR 1=1 --"},
-    {"email": "\x00@example.org", "name": "", "display_name": "\x00", "time_zone": "../../etc/passwd",
-     "quiet_start": "99:99", "addresses": "a@b\x00", "next": "javascript:alert(1)", "require_mfa": "maybe"},
+    {
+        "email": "\x00@example.org",
+        "name": "",
+        "display_name": "\x00",
+        "time_zone": "../../etc/passwd",
+        "quiet_start": "99:99",
+        "addresses": "a@b\x00",
+        "next": "javascript:alert(1)",
+        "require_mfa": "maybe",
+    },
     {"role": ["admin", "member"], "email": ["a@example.org", "b@example.org"], "action": "resolve", "note": " "},
 ]
 
@@ -38,12 +46,18 @@ def post_urls():
 
     bob = Member.objects.get(display_name="Bob")
     return [
-        reverse("profile"), reverse("invite"), reverse("household_settings"), reverse("sign_in_window"),
+        reverse("profile"),
+        reverse("invite"),
+        reverse("household_settings"),
+        reverse("sign_in_window"),
         reverse("invitation_revoke", args=[Invitation.objects.get().code]),
-        reverse("member_role", args=[bob.code]), reverse("member_remove", args=[bob.code]),
+        reverse("member_role", args=[bob.code]),
+        reverse("member_remove", args=[bob.code]),
         reverse("incident_action", args=[Incident.objects.get().code]),
         reverse("code_answer", args=[Finding.objects.get(owner__username="olivia").code]),
-        reverse("mailbox_new"), reverse("mailbox_test"), reverse("setup"),
+        reverse("mailbox_new"),
+        reverse("mailbox_test"),
+        reverse("setup"),
         reverse("join", args=["not-a-token"]),
     ]
 

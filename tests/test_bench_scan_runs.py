@@ -12,8 +12,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_bench_scan_prints_its_figures_line():
     env = {**os.environ, "BENCH_MESSAGES": "400"}
     env.pop("DATABASE_URL", None)
-    result = subprocess.run([sys.executable, "tests/bench/bench_scan.py"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "tests/bench/bench_scan.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     last = result.stdout.strip().splitlines()[-1]
     figures = r"initial_ratio=\d+\.\d\d incremental_ms=\d+\.\d idle_latency_ms=\d+ peak_rss_mb=\d+\.\d"

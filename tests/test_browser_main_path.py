@@ -133,7 +133,9 @@ def test_owner_member_code_not_me_and_resolution(live_server, browser, dovecot, 
     incident = Incident.objects.get()
     assert incident.state == "resolved"
     assert list(incident.events.order_by("id").values_list("action", flat=True)) == [
-        "incident.opened", "incident.resolved"]
+        "incident.opened",
+        "incident.resolved",
+    ]
 
     assert problems == [], problems  # no CSP violation, no script error on any page
     for shot in ("dashboard.png", "incident.png"):

@@ -8,13 +8,26 @@ from pathlib import Path
 from tests.corpus_labels import CORPUS, load_cases
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYS = ["source", "category", "provider", "template", "language", "codes", "account_hint", "sent_at",
-        "sender_auth", "forwarded", "signin", "reasons"]
+KEYS = [
+    "source",
+    "category",
+    "provider",
+    "template",
+    "language",
+    "codes",
+    "account_hint",
+    "sent_at",
+    "sender_auth",
+    "forwarded",
+    "signin",
+    "reasons",
+]
 
 
 def classify(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", "classify", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", "classify", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def lines(result) -> list[dict]:
@@ -45,8 +58,13 @@ def test_mbox_members_are_numbered(tmp_path):
     second = (CORPUS / "other_otp/github_device_verification.eml").read_bytes().replace(b"\r\n", b"\n")
     second = second.replace(b"Thanks,", b"From the team:\nThanks,")  # a body line mbox must quote
     mbox = tmp_path / "Takeout.mbox"
-    mbox.write_bytes(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n" + first + b"\n"
-                     + b"From MAILER-DAEMON Thu Jan  1 00:00:01 2026\n" + second.replace(b"\nFrom the", b"\n>From the"))
+    mbox.write_bytes(
+        b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n"
+        + first
+        + b"\n"
+        + b"From MAILER-DAEMON Thu Jan  1 00:00:01 2026\n"
+        + second.replace(b"\nFrom the", b"\n>From the")
+    )
     out = lines(classify("--show-codes", str(mbox)))
     assert [item["source"] for item in out] == [f"{mbox}#1", f"{mbox}#2"]
     assert [item["codes"] for item in out] == [["008870"], ["815624"]]
@@ -92,8 +110,13 @@ def test_pipes_and_devices_are_skipped_with_a_message_never_read(tmp_path):
     (folder / "zero.eml").symlink_to("/dev/zero")
     sample = CORPUS / "ms_otp/en_personal_security_code_sam.eml"
     (folder / "real.eml").write_bytes(sample.read_bytes())
-    result = subprocess.run([sys.executable, "manage.py", "classify", str(fifo), "/dev/zero", str(folder)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "classify", str(fifo), "/dev/zero", str(folder)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert [Path(item["source"]).name for item in lines(result)] == ["real.eml"]
     for name in (str(fifo), "/dev/zero", "pipe.eml", "zero.eml"):

@@ -48,13 +48,16 @@ def test_the_polled_fragment_is_just_the_body(client, member):
 
 def test_mailbox_health_counts_per_member(client, member, other_member):
     for owner, state, enabled in ((member, "ok", True), (member, "error", True), (other_member, "ok", False)):
-        box = Mailbox(owner=owner, label=f"{owner} {state}", host="imap.example.com", username="u", state=state,
-                      enabled=enabled)
+        box = Mailbox(
+            owner=owner, label=f"{owner} {state}", host="imap.example.com", username="u", state=state, enabled=enabled
+        )
         box.set_secret("s")
         box.save()
     sign_in(client, member)
-    health = {h["member"].display_name: (h["ok"], h["bad"], h["paused"])
-              for h in client.get(reverse("dashboard")).context["health"]}
+    health = {
+        h["member"].display_name: (h["ok"], h["bad"], h["paused"])
+        for h in client.get(reverse("dashboard")).context["health"]
+    }
     assert health == {"Alice": (1, 1, 0), "Bob": (0, 0, 1)}
 
 

@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _manage(data_dir: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     environment = {"PATH": "/usr/bin:/bin", "OTPDASH_DATA_DIR": str(data_dir), **(env or {})}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
 
 
 def _mode(path: Path) -> int:
@@ -35,8 +36,20 @@ def test_a_fresh_data_folder_and_its_database_are_private(tmp_path):
     result = _manage(data, "migrate", "--noinput")
     assert result.returncode == 0, result.stderr
     # A first mailbox password makes the key file.
-    add = _manage(data, "mailbox", "add", "--owner", "nobody", "--host", "h", "--username", "u",
-                  "--password-env", "PW", env={"PW": "x"})
+    add = _manage(
+        data,
+        "mailbox",
+        "add",
+        "--owner",
+        "nobody",
+        "--host",
+        "h",
+        "--username",
+        "u",
+        "--password-env",
+        "PW",
+        env={"PW": "x"},
+    )
     assert _mode(data) == 0o700
     for name in ("otpdash.sqlite3", "secret_key"):
         assert _mode(data / name) == 0o600, name

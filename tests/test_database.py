@@ -27,6 +27,7 @@ def test_migrate_alone_leaves_the_sign_in_rate_limits_working(tmp_path):
 
     install = Install(tmp_path / "data")
     install.manage("migrate", "--noinput", "-v", "0")
-    result = install.manage("shell", "-c", "from django.core.cache import cache; cache.set('probe', 41); "
-                                           "print(cache.get('probe') + 1)")
+    result = install.manage(
+        "shell", "-c", "from django.core.cache import cache; cache.set('probe', 41); print(cache.get('probe') + 1)"
+    )
     assert result.stdout.strip().splitlines()[-1] == "42"

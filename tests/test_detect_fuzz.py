@@ -11,7 +11,11 @@ from scanner.detect.finding import SENDER_AUTH
 from tests.corpus_labels import load_cases
 
 SAMPLES = [case.path.read_bytes() for case in load_cases() if case.path.stat().st_size < 60_000]
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def assert_sane(raw: bytes) -> None:
@@ -42,9 +46,11 @@ def test_mutated_messages(sample, cut, seed):
         if action < 0.4:
             data[where] = rng.randrange(256)
         elif action < 0.7:
-            data[where:where] = rng.choice([b"=?utf-8?B?", b"?=", b"\r\n", b"--", b"boundary=", b"\xe4\xb8", b":", b"\n\n"])
+            data[where:where] = rng.choice(
+                [b"=?utf-8?B?", b"?=", b"\r\n", b"--", b"boundary=", b"\xe4\xb8", b":", b"\n\n"]
+            )
         else:
-            del data[where: where + rng.randint(1, 200)]
+            del data[where : where + rng.randint(1, 200)]
     assert_sane(bytes(data))
 
 

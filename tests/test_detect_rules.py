@@ -25,7 +25,9 @@ def read(name: str):
 
 
 def test_time_is_utc_from_pacific_date_header():
-    assert read("ms_otp/en_single_use_burst_jonas_01.eml").sent_at == datetime(2026, 1, 14, 2, 2, 9, tzinfo=timezone.utc)
+    assert read("ms_otp/en_single_use_burst_jonas_01.eml").sent_at == datetime(
+        2026, 1, 14, 2, 2, 9, tzinfo=timezone.utc
+    )
 
 
 def test_time_falls_back_to_top_received_header():
@@ -59,20 +61,29 @@ def test_truncated_part_is_reported_and_the_code_still_found():
 
 def test_unusual_signin_details():
     signin = read("ms_security/en_unusual_signin_anna.eml").signin
-    assert (signin.country, signin.ip, signin.platform, signin.browser) == ("Brazil", "177.54.148.23", "Windows", "Chrome")
+    assert (signin.country, signin.ip, signin.platform, signin.browser) == (
+        "Brazil",
+        "177.54.148.23",
+        "Windows",
+        "Chrome",
+    )
     assert signin.at == datetime(2026, 5, 12, 1, 1, tzinfo=timezone.utc)
 
 
 def test_german_signin_date_is_day_first():
-    assert read("ms_security/de_unusual_signin_peter.eml").signin.at == datetime(2026, 2, 27, 2, 37, tzinfo=timezone.utc)
+    assert read("ms_security/de_unusual_signin_peter.eml").signin.at == datetime(
+        2026, 2, 27, 2, 37, tzinfo=timezone.utc
+    )
 
 
 def test_code_comes_from_its_label_not_the_greeting_and_keeps_leading_zero():
-    finding = detect(message("""
+    finding = detect(
+        message("""
 Authentication-Results: mx.example.net; dkim=pass header.d=accountprotection.microsoft.com; dmarc=pass header.from=accountprotection.microsoft.com
 From: Microsoft account team <account-security-noreply@accountprotection.microsoft.com>
 Subject: Your single-use code
-Date: Tue, 13 Jan 2026 18:02:09 -0800"""))
+Date: Tue, 13 Jan 2026 18:02:09 -0800""")
+    )
     assert finding.category == "ms_code"
     assert finding.codes == ["012345"]
     assert finding.account_hint == "kid.20140526@example.com"
@@ -99,16 +110,25 @@ Subject: Your single-use code"""
     assert (finding.category, finding.sender_auth) == ("phishing", "fail")
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("spf=pass (sender IP is 40.107.94.50) smtp.mailfrom=accountprotection.microsoft.com; dkim=pass (signature was "
-     "verified) header.d=accountprotection.microsoft.com;dmarc=pass action=none "
-     "header.from=accountprotection.microsoft.com;compauth=pass reason=100", "pass"),
-    ("spf=none (sender IP is 89.144.44.2) smtp.mailfrom=x.co.uk; dkim=none (message not signed) header.d=none;"
-     "dmarc=permerror action=none header.from=accountprotection.microsoft.com;", "fail"),
-    ("mx.example.net; dkim=none; dmarc=none; spf=pass smtp.mailfrom=accountprotection.microsoft.com", "none"),
-    ("mx.example.net; dkim=pass header.d=accountprotection.microsoft.com", "pass"),
-    ("mx.example.net; dmarc=pass header.from=evil.example", "fail"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (
+            "spf=pass (sender IP is 40.107.94.50) smtp.mailfrom=accountprotection.microsoft.com; dkim=pass (signature was "
+            "verified) header.d=accountprotection.microsoft.com;dmarc=pass action=none "
+            "header.from=accountprotection.microsoft.com;compauth=pass reason=100",
+            "pass",
+        ),
+        (
+            "spf=none (sender IP is 89.144.44.2) smtp.mailfrom=x.co.uk; dkim=none (message not signed) header.d=none;"
+            "dmarc=permerror action=none header.from=accountprotection.microsoft.com;",
+            "fail",
+        ),
+        ("mx.example.net; dkim=none; dmarc=none; spf=pass smtp.mailfrom=accountprotection.microsoft.com", "none"),
+        ("mx.example.net; dkim=pass header.d=accountprotection.microsoft.com", "pass"),
+        ("mx.example.net; dmarc=pass header.from=evil.example", "fail"),
+    ],
+)
 def test_authentication_results_verdicts(value, expected):
     assert verdict(parse_value(value), "accountprotection.microsoft.com") == expected
 
@@ -123,26 +143,37 @@ def test_registrable_domains_are_compared_exactly():
     assert registrable("cgbedugt.onmicrosoft.com") != "microsoft.com"
 
 
-@pytest.mark.parametrize("domain", [
-    "accountprotection.xn--micrsoft-qbh.com", "accountprotection.rnicrosoft.com", "accountprotection-microsoft.com",
-    "micros0ft-365-portal.example", "tenant.onmicrosoft.com",
-])
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "accountprotection.xn--micrsoft-qbh.com",
+        "accountprotection.rnicrosoft.com",
+        "accountprotection-microsoft.com",
+        "micros0ft-365-portal.example",
+        "tenant.onmicrosoft.com",
+    ],
+)
 def test_lookalike_domains(domain):
     assert lookalike_reason(domain)
 
 
-@pytest.mark.parametrize("domain", ["accountprotection.microsoft.com", "microsoftonline.com", "example.com", "gmail.com"])
+@pytest.mark.parametrize(
+    "domain", ["accountprotection.microsoft.com", "microsoftonline.com", "example.com", "gmail.com"]
+)
 def test_real_domains_are_not_lookalikes(domain):
     assert lookalike_reason(domain) is None
 
 
-@pytest.mark.parametrize("text, day_first, expected", [
-    ("Wed, Jan 14, 2026 at 3:24 AM", False, datetime(2026, 1, 14, 2, 24)),
-    ("domingo, 8 de marzo de 2026 4:14", True, datetime(2026, 3, 8, 3, 14)),
-    ("Samstag, 7. März 2026 19:14", True, datetime(2026, 3, 7, 18, 14)),
-    ("5/12/2026 1:01 PM (GMT)", False, datetime(2026, 5, 12, 13, 1)),
-    ("2026年3月8日 4:14", True, datetime(2026, 3, 8, 3, 14)),
-])
+@pytest.mark.parametrize(
+    "text, day_first, expected",
+    [
+        ("Wed, Jan 14, 2026 at 3:24 AM", False, datetime(2026, 1, 14, 2, 24)),
+        ("domingo, 8 de marzo de 2026 4:14", True, datetime(2026, 3, 8, 3, 14)),
+        ("Samstag, 7. März 2026 19:14", True, datetime(2026, 3, 7, 18, 14)),
+        ("5/12/2026 1:01 PM (GMT)", False, datetime(2026, 5, 12, 13, 1)),
+        ("2026年3月8日 4:14", True, datetime(2026, 3, 8, 3, 14)),
+    ],
+)
 def test_loose_dates(text, day_first, expected):
     # Read in the forwarder's +0100 unless the text names its zone (GMT).
     assert loose_date(text, timezone(timedelta(hours=1)), day_first) == expected.replace(tzinfo=timezone.utc)
@@ -157,8 +188,19 @@ def test_codes_are_masked_unless_asked():
 
 def test_output_keys_are_exactly_the_documented_ones():
     keys = set(read("ms_security/en_unusual_signin_anna.eml").to_dict())
-    assert keys == {"category", "provider", "template", "language", "codes", "account_hint", "sent_at",
-                    "sender_auth", "forwarded", "signin", "reasons"}
+    assert keys == {
+        "category",
+        "provider",
+        "template",
+        "language",
+        "codes",
+        "account_hint",
+        "sent_at",
+        "sender_auth",
+        "forwarded",
+        "signin",
+        "reasons",
+    }
     assert "error" in read("edge/truncated_mime_no_closing_boundary.eml").to_dict()
 
 
@@ -174,12 +216,22 @@ def test_other_provider_code_and_meeting_passcodes():
     assert read("benign/teams_meeting_invite_passcode.eml").codes == []
 
 
-@pytest.mark.parametrize("raw", [
-    b"", b"\x00" * 64, b"\xff\xfe\xfd", b"Subject: x", b"From: \n\n", b"Subject: =?utf-8?B?////?=\n\nbody",
-    b"Content-Type: multipart/mixed; boundary=\"\"\n\n--\n--", b"Content-Type: text/plain; charset=x-nope\n\n\xe9",
-    b"Content-Type: message/rfc822\n\n" * 50, b"From: " + b"a" * 100000 + b"\n\n",
-    b"Content-Transfer-Encoding: base64\nSubject: code\n\n=====!!!",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"\x00" * 64,
+        b"\xff\xfe\xfd",
+        b"Subject: x",
+        b"From: \n\n",
+        b"Subject: =?utf-8?B?////?=\n\nbody",
+        b'Content-Type: multipart/mixed; boundary=""\n\n--\n--',
+        b"Content-Type: text/plain; charset=x-nope\n\n\xe9",
+        b"Content-Type: message/rfc822\n\n" * 50,
+        b"From: " + b"a" * 100000 + b"\n\n",
+        b"Content-Transfer-Encoding: base64\nSubject: code\n\n=====!!!",
+    ],
+)
 def test_never_raises_on_garbage(raw):
     finding = detect(raw)
     assert finding.category == "none"
@@ -194,11 +246,16 @@ def test_german_outlook_forward_block_is_read():
         "Hallo peter.weber@example.com,\n\nwir haben Ihre Anforderung für einen Einmalcode für Ihr "
         "Microsoft-Konto erhalten.\n\nIhr Einmalcode lautet: 008870\n"
     )
-    finding = detect(message("""
+    finding = detect(
+        message(
+            """
 Authentication-Results: mx.example.net; dkim=pass header.d=example.com; dmarc=pass header.from=example.com
 From: Peter Weber <peter.weber@example.com>
 Subject: WG: Ihr Einmalcode
-Date: Fri, 27 Feb 2026 08:00:00 +0100""", body))
+Date: Fri, 27 Feb 2026 08:00:00 +0100""",
+            body,
+        )
+    )
     assert (finding.category, finding.forwarded, finding.codes) == ("ms_code", True, ["008870"])
     assert (finding.language, finding.account_hint) == ("de", "peter.weber@example.com")
     assert finding.sent_at == datetime(2026, 2, 27, 2, 12, tzinfo=timezone.utc)
@@ -212,10 +269,15 @@ def test_forwarded_lookalike_stays_phishing():
         "Hi jonas.weber@example.com,\n\nWe received your request for a single-use code to use with your "
         "Microsoft account.\n\nYour single-use code is: 482913\n"
     )
-    finding = detect(message("""
+    finding = detect(
+        message(
+            """
 From: Jonas Weber <jonas.weber@example.com>
 Subject: Fwd: Your single-use code
-Date: Tue, 20 Jan 2026 09:00:00 +0100""", body))
+Date: Tue, 20 Jan 2026 09:00:00 +0100""",
+            body,
+        )
+    )
     assert (finding.category, finding.forwarded, finding.codes) == ("phishing", True, ["482913"])
 
 
@@ -227,10 +289,15 @@ def test_reasons_never_carry_the_code():
 
 
 def test_msft_abbreviation_from_microsoft_is_not_a_lookalike():
-    finding = detect(message("""
+    finding = detect(
+        message(
+            """
 Authentication-Results: mx.example.net; dkim=pass header.d=microsoft.com; dmarc=pass header.from=microsoft.com
 From: MSFT Rewards <rewards@microsoft.com>
-Subject: Your points this month""", "You earned 120 points.\\n"))
+Subject: Your points this month""",
+            "You earned 120 points.\\n",
+        )
+    )
     assert finding.category == "none"
 
 
@@ -240,8 +307,27 @@ from hypothesis import strategies as st  # noqa: E402
 
 from scanner.detect import microsoft  # noqa: E402
 
-_PIECES = ["Security code", "Your single-use code is", "sicherheitscode", "コード", "보안 코드", "your code is",
-           ":", " : ", "：", "\n", " ", "\t", "123456", "0042", "9876543", "123", "1234567890", "x", "code"]
+_PIECES = [
+    "Security code",
+    "Your single-use code is",
+    "sicherheitscode",
+    "コード",
+    "보안 코드",
+    "your code is",
+    ":",
+    " : ",
+    "：",
+    "\n",
+    " ",
+    "\t",
+    "123456",
+    "0042",
+    "9876543",
+    "123",
+    "1234567890",
+    "x",
+    "code",
+]
 
 
 @settings(max_examples=1500, deadline=None)

@@ -1,4 +1,4 @@
-""""Test connection" against a real Dovecot: each failing step is named in words a member can act on."""
+""" "Test connection" against a real Dovecot: each failing step is named in words a member can act on."""
 
 from __future__ import annotations
 
@@ -12,9 +12,15 @@ from tests.dovecot import free_port
 def account(dovecot, security="ssl", user="alice", secret=None, ca=True, host="127.0.0.1", port=None):
     if port is None:
         port = dovecot.imaps_port if security == "ssl" else dovecot.imap_port
-    return Account(host=host, port=port, security=security, username=user,
-                   secret=dovecot.users[user] if secret is None else secret,
-                   ca_pem=dovecot.ca_file.read_text() if ca else "", timeout=5)
+    return Account(
+        host=host,
+        port=port,
+        security=security,
+        username=user,
+        secret=dovecot.users[user] if secret is None else secret,
+        ca_pem=dovecot.ca_file.read_text() if ca else "",
+        timeout=5,
+    )
 
 
 def failed_step(result):
@@ -162,8 +168,9 @@ def test_a_service_that_is_not_imap_is_named_without_echoing_its_banner():
         conn.close()
 
     threading.Thread(target=banner, daemon=True).start()
-    acct = Account(host="127.0.0.1", port=server.getsockname()[1], security="plain", username="u", secret="p",
-                   timeout=5)
+    acct = Account(
+        host="127.0.0.1", port=server.getsockname()[1], security="plain", username="u", secret="p", timeout=5
+    )
     step = failed_step(check_connection(acct, Policy()))
     server.close()
     assert step.name == "Connecting" and "is not an IMAP server" in step.detail
@@ -177,8 +184,15 @@ def test_a_password_outside_ascii_signs_in():
         pytest.fail("Dovecot is missing: apt-get install -y dovecot-core dovecot-imapd", pytrace=False)
     server = Dovecot({"zoe": "pässwörd-ß-密码-1"}).start()
     try:
-        acct = Account(host="127.0.0.1", port=server.imaps_port, security="ssl", username="zoe",
-                       secret="pässwörd-ß-密码-1", ca_pem=server.ca_file.read_text(), timeout=5)
+        acct = Account(
+            host="127.0.0.1",
+            port=server.imaps_port,
+            security="ssl",
+            username="zoe",
+            secret="pässwörd-ß-密码-1",
+            ca_pem=server.ca_file.read_text(),
+            timeout=5,
+        )
         assert check_connection(acct, Policy()).ok
         acct.secret = "pässwörd-ß-密码-2"
         step = failed_step(check_connection(acct, Policy()))

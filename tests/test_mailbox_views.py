@@ -33,20 +33,37 @@ def bobs_mailbox(other_member):
 
 
 def form_data(dovecot, **changes):
-    data = {"label": "Alice home", "host": "127.0.0.1", "port": dovecot.imaps_port, "security": "ssl",
-            "username": "alice", "password": dovecot.users["alice"], "folders": "", "ca_certificate": dovecot.ca_file.read_text(),
-            "poll_minutes": 10, "backfill_days": 90, "enabled": "on"}
+    data = {
+        "label": "Alice home",
+        "host": "127.0.0.1",
+        "port": dovecot.imaps_port,
+        "security": "ssl",
+        "username": "alice",
+        "password": dovecot.users["alice"],
+        "folders": "",
+        "ca_certificate": dovecot.ca_file.read_text(),
+        "poll_minutes": 10,
+        "backfill_days": 90,
+        "enabled": "on",
+    }
     data.update(changes)
     return data
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, bobs_mailbox):
-    for url in (reverse("mailboxes"), reverse("mailbox_new"), reverse("mailbox_edit", args=[bobs_mailbox.code]),
-                reverse("mailbox_remove", args=[bobs_mailbox.code])):
+    for url in (
+        reverse("mailboxes"),
+        reverse("mailbox_new"),
+        reverse("mailbox_edit", args=[bobs_mailbox.code]),
+        reverse("mailbox_remove", args=[bobs_mailbox.code]),
+    ):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
-    for url in (reverse("mailbox_test"), reverse("mailbox_pause", args=[bobs_mailbox.code]),
-                reverse("mailbox_scan", args=[bobs_mailbox.code])):
+    for url in (
+        reverse("mailbox_test"),
+        reverse("mailbox_pause", args=[bobs_mailbox.code]),
+        reverse("mailbox_scan", args=[bobs_mailbox.code]),
+    ):
         assert client.post(url).status_code == 302
     assert Mailbox.objects.get().enabled
 
@@ -127,13 +144,15 @@ def test_editing_never_shows_the_secret_and_an_empty_password_keeps_it(alice_cli
     page = alice_client.get(reverse("mailbox_edit", args=[mailbox.code])).content.decode()
     assert dovecot.users["alice"] not in page and mailbox.secret_sealed not in page
     assert "Leave empty to keep the stored password" in page
-    response = alice_client.post(reverse("mailbox_edit", args=[mailbox.code]),
-                                 form_data(dovecot, password="", label="Renamed", action="save"))
+    response = alice_client.post(
+        reverse("mailbox_edit", args=[mailbox.code]), form_data(dovecot, password="", label="Renamed", action="save")
+    )
     assert response.status_code == 302
     mailbox.refresh_from_db()
     assert mailbox.label == "Renamed" and mailbox.get_secret() == dovecot.users["alice"]
-    tested = alice_client.post(reverse("mailbox_test_saved", args=[mailbox.code]), form_data(dovecot, password=""),
-                               HTTP_HX_REQUEST="true")
+    tested = alice_client.post(
+        reverse("mailbox_test_saved", args=[mailbox.code]), form_data(dovecot, password=""), HTTP_HX_REQUEST="true"
+    )
     assert "Everything works" in tested.content.decode()
 
 
@@ -179,13 +198,15 @@ def test_testing_with_the_stored_password_needs_a_recent_password_check(client, 
 
     mailbox = make_mailbox(member)
     stale = sign_in(client, member, checked_ago=3600)
-    tested = stale.post(reverse("mailbox_test_saved", args=[mailbox.code]), form_data(dovecot, password=""),
-                        HTTP_HX_REQUEST="true").content.decode()
+    tested = stale.post(
+        reverse("mailbox_test_saved", args=[mailbox.code]), form_data(dovecot, password=""), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "needs your OTP Dash password again" in tested and reverse("account_reauthenticate") in tested
     assert not ConnectionCheck.objects.exists()  # nothing was sent anywhere
     fresh = sign_in(client, member)
-    tested = fresh.post(reverse("mailbox_test_saved", args=[mailbox.code]), form_data(dovecot, password=""),
-                        HTTP_HX_REQUEST="true").content.decode()
+    tested = fresh.post(
+        reverse("mailbox_test_saved", args=[mailbox.code]), form_data(dovecot, password=""), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "Everything works" in tested
 
 
@@ -193,20 +214,29 @@ def test_the_stored_password_goes_only_where_it_is_saved_to_go(alice_client, dov
     from scanner.models import ConnectionCheck
 
     mailbox = make_mailbox(member)
-    for change in ({"host": "localhost"}, {"port": dovecot.imap_port, "security": "starttls"},
-                   {"username": "bob"}, {"ca_certificate": ""}):
-        tested = alice_client.post(reverse("mailbox_test_saved", args=[mailbox.code]),
-                                   form_data(dovecot, password="", **change), HTTP_HX_REQUEST="true")
+    for change in (
+        {"host": "localhost"},
+        {"port": dovecot.imap_port, "security": "starttls"},
+        {"username": "bob"},
+        {"ca_certificate": ""},
+    ):
+        tested = alice_client.post(
+            reverse("mailbox_test_saved", args=[mailbox.code]),
+            form_data(dovecot, password="", **change),
+            HTTP_HX_REQUEST="true",
+        )
         assert "Fix the fields" in tested.content.decode(), change
-        saved = alice_client.post(reverse("mailbox_edit", args=[mailbox.code]),
-                                  form_data(dovecot, password="", action="save", **change))
+        saved = alice_client.post(
+            reverse("mailbox_edit", args=[mailbox.code]), form_data(dovecot, password="", action="save", **change)
+        )
         assert saved.status_code == 400 and "Type the password again" in saved.content.decode(), change
     assert not ConnectionCheck.objects.exists()
     mailbox.refresh_from_db()
     assert mailbox.host == "127.0.0.1" and mailbox.username == "alice"
     # With the password typed again, the server may change.
-    moved = alice_client.post(reverse("mailbox_edit", args=[mailbox.code]),
-                              form_data(dovecot, host="localhost", action="save"))
+    moved = alice_client.post(
+        reverse("mailbox_edit", args=[mailbox.code]), form_data(dovecot, host="localhost", action="save")
+    )
     assert moved.status_code == 302
     assert Mailbox.objects.get().host == "localhost"
 
@@ -239,8 +269,9 @@ def test_a_test_runs_in_the_task_cluster_and_the_page_follows_it(alice_client, d
 def test_a_member_cannot_follow_another_members_test(alice_client, client, dovecot, other_member):
     from scanner.models import ConnectionCheck
 
-    check = ConnectionCheck.objects.create(owner=other_member, host="imap.example.com", port=993, security="ssl",
-                                           username="bob")
+    check = ConnectionCheck.objects.create(
+        owner=other_member, host="imap.example.com", port=993, security="ssl", username="bob"
+    )
     assert alice_client.get(reverse("mailbox_check", args=[check.code])).status_code == 404
 
 
@@ -277,8 +308,9 @@ def test_a_test_the_worker_never_picks_up_says_so(alice_client, member):
 
     from scanner.models import ConnectionCheck
 
-    check = ConnectionCheck.objects.create(owner=member, host="imap.example.com", port=993, security="ssl",
-                                           username="alice")
+    check = ConnectionCheck.objects.create(
+        owner=member, host="imap.example.com", port=993, security="ssl", username="alice"
+    )
     ConnectionCheck.objects.filter(pk=check.pk).update(created_at=timezone.now() - timedelta(minutes=3))
     page = alice_client.get(reverse("mailbox_check", args=[check.code]), HTTP_HX_REQUEST="true").content.decode()
     assert "background worker is not running" in page and "hx-get" not in page

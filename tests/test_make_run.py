@@ -41,13 +41,22 @@ def test_make_run_serves_and_stops_cleanly(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "OTPDASH_REDIS_URL")}
     env.update(OTPDASH_DATA_DIR=str(tmp_path / "data"), PYTHON=sys.executable)
     log = (tmp_path / "run.log").open("w+")
-    proc = subprocess.Popen(["make", "run", f"BIND=127.0.0.1:{port}"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "run", f"BIND=127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         status, page = wait_for(lambda: fetch(f"http://127.0.0.1:{port}/"), 90, "the first page")
         assert status == 200 and "Create the owner account" in page  # a fresh install starts at set-up
-        wait_for(lambda: "running" in (tmp_path / "run.log").read_text().lower().split("worker", 1)[-1],
-                 30, "the django-q2 cluster to report it is running")
+        wait_for(
+            lambda: "running" in (tmp_path / "run.log").read_text().lower().split("worker", 1)[-1],
+            30,
+            "the django-q2 cluster to report it is running",
+        )
         wait_for(lambda: "watch: started" in (tmp_path / "run.log").read_text(), 30, "the IMAP watcher to start")
         assert (tmp_path / "data" / "otpdash.sqlite3").exists()
         assert f"http://127.0.0.1:{port}/" in (tmp_path / "run.log").read_text()

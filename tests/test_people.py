@@ -17,8 +17,14 @@ from tests.people import join, sign_in
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-OWNER = {"household": "The Webers", "display_name": "Olivia", "username": "olivia", "email": "olivia@example.org",
-         "password1": "correct horse battery staple", "password2": "correct horse battery staple"}
+OWNER = {
+    "household": "The Webers",
+    "display_name": "Olivia",
+    "username": "olivia",
+    "email": "olivia@example.org",
+    "password1": "correct horse battery staple",
+    "password2": "correct horse battery staple",
+}
 
 
 def test_a_fresh_install_offers_the_owner_account_once(client):
@@ -37,12 +43,15 @@ def test_a_fresh_install_offers_the_owner_account_once(client):
     assert again.status_code == 302 and User.objects.count() == 1
 
 
-@pytest.mark.parametrize("password, message", [
-    ("short", "too short"),
-    ("password123", "too common"),
-    ("olivia@example.org", "too similar"),
-    ("12345678901234", "entirely numeric"),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("short", "too short"),
+        ("password123", "too common"),
+        ("olivia@example.org", "too similar"),
+        ("12345678901234", "entirely numeric"),
+    ],
+)
 def test_set_up_refuses_weak_passwords_with_the_validators_words(client, password, message):
     response = client.post(reverse("setup"), {**OWNER, "password1": password, "password2": password})
     assert response.status_code == 400 and message in response.content.decode()
@@ -72,8 +81,13 @@ def test_an_invitation_link_makes_one_member_once(client, owner):
     path = link.split("testserver", 1)[1]
     page = client.get(path).content.decode()
     assert "Join Home" in page and 'value="newbie@example.org"' in page
-    data = {"display_name": "Newbie", "username": "newbie", "email": "attacker@example.org",
-            "password1": "a perfectly long password 5", "password2": "a perfectly long password 5"}
+    data = {
+        "display_name": "Newbie",
+        "username": "newbie",
+        "email": "attacker@example.org",
+        "password1": "a perfectly long password 5",
+        "password2": "a perfectly long password 5",
+    }
     response = client.post(path, data)
     assert response.status_code == 302 and response["Location"] == reverse("me")
     newbie = User.objects.get(username="newbie")
@@ -152,24 +166,38 @@ def test_a_household_that_requires_mfa_sends_members_to_set_it_up(client, member
 
 def test_the_profile_keeps_time_zone_quiet_hours_and_addresses(client, member):
     sign_in(client, member)
-    data = {"display_name": "Alice W", "time_zone": "Europe/Berlin", "quiet_start": "22:00", "quiet_end": "06:30",
-            "addresses": "Alice@Example.org\nalice.work@example.com, alice@example.org"}
+    data = {
+        "display_name": "Alice W",
+        "time_zone": "Europe/Berlin",
+        "quiet_start": "22:00",
+        "quiet_end": "06:30",
+        "addresses": "Alice@Example.org\nalice.work@example.com, alice@example.org",
+    }
     assert client.post(reverse("profile"), data).status_code == 302
     profile = Member.objects.get(user=member)
     assert profile.time_zone == "Europe/Berlin" and f"{profile.quiet_start:%H:%M}" == "22:00"
     assert profile.addresses == ["alice@example.org", "alice.work@example.com"]
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"time_zone": "Mars/Olympus"}, "Select a valid choice"),
-    ({"quiet_start": "25:00"}, "Enter a valid time"),
-    ({"addresses": "alice@example.org\nnot an address"}, "Not an email address: not an address"),
-    ({"display_name": ""}, "This field is required"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"time_zone": "Mars/Olympus"}, "Select a valid choice"),
+        ({"quiet_start": "25:00"}, "Enter a valid time"),
+        ({"addresses": "alice@example.org\nnot an address"}, "Not an email address: not an address"),
+        ({"display_name": ""}, "This field is required"),
+    ],
+)
 def test_bad_profile_input_gets_a_clear_message_and_changes_nothing(client, member, change, message):
     sign_in(client, member)
-    data = {"display_name": "Alice", "time_zone": "UTC", "quiet_start": "23:00", "quiet_end": "07:00",
-            "addresses": "alice@example.org", **change}
+    data = {
+        "display_name": "Alice",
+        "time_zone": "UTC",
+        "quiet_start": "23:00",
+        "quiet_end": "07:00",
+        "addresses": "alice@example.org",
+        **change,
+    }
     response = client.post(reverse("profile"), data)
     assert response.status_code == 400 and message in response.content.decode()
     assert Member.objects.get(user=member).time_zone == "UTC"

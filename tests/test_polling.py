@@ -47,7 +47,8 @@ def test_due_mailboxes_are_scanned_and_a_broken_one_stops_no_other(dovecot, memb
     assert states[paused.pk] == "paused" and states[disabled.pk] == "new"
     assert "refused the connection" in Mailbox.objects.get(pk=broken.pk).last_error
     assert sorted(Task.objects.values_list("name", flat=True)) == sorted(
-        [f"scan-mailbox-{broken.pk}", f"scan-mailbox-{good.pk}"])
+        [f"scan-mailbox-{broken.pk}", f"scan-mailbox-{good.pk}"]
+    )
 
 
 def test_a_mailbox_is_not_due_again_before_its_interval(dovecot, member, make_mailbox, sync_tasks):

@@ -54,9 +54,33 @@ def test_the_fast_path_agrees_with_the_parser(subject, sender):
         assert worth_reading_headers(header)
 
 
-_HEADER_PIECES = ["From: ", "Subject: ", "Reply-To: ", "Sender: ", "\r\n", "\r\n ", "\t", " ", "Fwd: ", "WG:", "fs :",
-                  "Microsoft", "Security", "Newsletter", "lunch", "=?utf-8?q?code?=", "Konto", "безопасность",
-                  "log\r\n in", "<a@example.org>", "x", ":", "\x1c", "\x0b", "subject:fwd:"]
+_HEADER_PIECES = [
+    "From: ",
+    "Subject: ",
+    "Reply-To: ",
+    "Sender: ",
+    "\r\n",
+    "\r\n ",
+    "\t",
+    " ",
+    "Fwd: ",
+    "WG:",
+    "fs :",
+    "Microsoft",
+    "Security",
+    "Newsletter",
+    "lunch",
+    "=?utf-8?q?code?=",
+    "Konto",
+    "безопасность",
+    "log\r\n in",
+    "<a@example.org>",
+    "x",
+    ":",
+    "\x1c",
+    "\x0b",
+    "subject:fwd:",
+]
 
 
 @settings(max_examples=800, deadline=None)

@@ -52,15 +52,16 @@ def test_first_scan_finds_codes_in_inbox_and_junk_and_changes_no_flag(dovecot, m
     commands = list(sent_commands)
 
     assert report.error is None and not report.busy
-    assert [(f.folder, f.examined, f.found) for f in report.folders] == [
-        ("INBOX", 200, codes + fakes), ("Junk", 1, 1)]
+    assert [(f.folder, f.examined, f.found) for f in report.folders] == [("INBOX", 200, codes + fakes), ("Junk", 1, 1)]
     assert {folder: without_recent(dovecot.flags(folder)) for folder in ("INBOX", "Junk")} == before
     verbs = {verb for verb, _ in commands}
     assert verbs <= READ_ONLY_COMMANDS, verbs - READ_ONLY_COMMANDS
     uid_verbs = {rest.split(" ", 1)[0].upper() for verb, rest in commands if verb == "UID"}
     assert uid_verbs == {"SEARCH", "FETCH"}
     fetches = [rest for verb, rest in commands if verb == "UID" and rest.upper().startswith("FETCH")]
-    assert fetches and all("BODY.PEEK[" in f.upper() and "BODY[" not in f.upper().replace("BODY.PEEK[", "") for f in fetches)
+    assert fetches and all(
+        "BODY.PEEK[" in f.upper() and "BODY[" not in f.upper().replace("BODY.PEEK[", "") for f in fetches
+    )
     assert Finding.objects.filter(category="ms_code").count() == codes + 1
     assert Finding.objects.filter(category="phishing").count() == fakes
     mailbox.refresh_from_db()
@@ -80,8 +81,9 @@ def test_what_is_stored_is_the_verdict_with_the_code_masked(dovecot, member, mak
     assert CODE_MAIL_CODE not in stored
 
 
-def test_pass_with_no_new_mail_sends_one_examine_per_folder_and_nothing_else(dovecot, member, make_mailbox,
-                                                                             sent_commands):
+def test_pass_with_no_new_mail_sends_one_examine_per_folder_and_nothing_else(
+    dovecot, member, make_mailbox, sent_commands
+):
     dovecot.append(mailbox_mix(300)[0])
     mailbox = make_mailbox(member)
     scan_mailbox(mailbox)
@@ -102,7 +104,6 @@ def test_new_mail_is_read_incrementally(dovecot, member, make_mailbox, sent_comm
     dovecot.append([code_mail(500), lookalike(501)])
     sent_commands.clear()
 
-
     report = scan_mailbox(mailbox)
 
     assert [(f.folder, f.examined, f.found) for f in report.folders] == [("INBOX", 2, 2), ("Junk", 0, 0)]
@@ -120,7 +121,8 @@ def test_the_same_message_in_two_folders_and_two_mailboxes_is_one_finding(doveco
     scan_mailbox(second)
     finding = Finding.objects.get()
     assert sorted((s.mailbox_id, s.folder) for s in finding.sightings.all()) == sorted(
-        [(first.pk, "INBOX"), (first.pk, "Junk"), (second.pk, "INBOX")])
+        [(first.pk, "INBOX"), (first.pk, "Junk"), (second.pk, "INBOX")]
+    )
 
 
 def test_uidvalidity_change_rescans_the_window_and_records_nothing_twice(dovecot, member, make_mailbox):
@@ -141,7 +143,8 @@ def test_uidvalidity_change_rescans_the_window_and_records_nothing_twice(dovecot
 
 
 def test_server_stopped_in_the_middle_of_a_pass_loses_nothing_and_duplicates_nothing(
-        dovecot, member, make_mailbox, monkeypatch):
+    dovecot, member, make_mailbox, monkeypatch
+):
     messages, codes, fakes = mailbox_mix(100)
     dovecot.append(messages)
     mailbox = make_mailbox(member, folders=["INBOX"])
@@ -177,11 +180,11 @@ def test_server_stopped_in_the_middle_of_a_pass_loses_nothing_and_duplicates_not
     assert Finding.objects.count() == codes + fakes
     assert Sighting.objects.count() == codes + fakes
     assert sorted(Sighting.objects.values_list("uid", flat=True)) == sorted(
-        i + 1 for i in range(100) if i % 50 == 25 or i % 100 == 60)
+        i + 1 for i in range(100) if i % 50 == 25 or i % 100 == 60
+    )
 
 
-def test_a_failure_inside_a_batch_keeps_neither_its_findings_nor_its_cursor(dovecot, member, make_mailbox,
-                                                                           monkeypatch):
+def test_a_failure_inside_a_batch_keeps_neither_its_findings_nor_its_cursor(dovecot, member, make_mailbox, monkeypatch):
     dovecot.append([code_mail(1), lookalike(2)])
     mailbox = make_mailbox(member, folders=["INBOX"])
 
@@ -225,8 +228,7 @@ def test_backfill_window_skips_old_mail_but_the_cursor_passes_it(dovecot, member
 
 
 @pytest.mark.parametrize("read", ["whole", "by_structure"])
-def test_scan_of_the_corpus_through_dovecot_finds_what_classify_finds(dovecot, member, make_mailbox, monkeypatch,
-                                                                        read):
+def test_scan_of_the_corpus_through_dovecot_finds_what_classify_finds(dovecot, member, make_mailbox, monkeypatch, read):
     """The header-first pre-filter loses nothing the full detector would find; nor does reading a
     message by its structure (its text and attached-message parts only) instead of whole."""
     from scanner.detect import detect
@@ -244,8 +246,10 @@ def test_scan_of_the_corpus_through_dovecot_finds_what_classify_finds(dovecot, m
         if store.worth_storing(detected):
             key = store.message_key(detected, raw)
             expected.setdefault(key, (detected.category, [code[-2:] for code in detected.codes]))
-    stored = {key: (category, [code[-2:] for code in codes]) for key, category, codes in
-              Finding.objects.values_list("message_key", "category", "codes_masked")}
+    stored = {
+        key: (category, [code[-2:] for code in codes])
+        for key, category, codes in Finding.objects.values_list("message_key", "category", "codes_masked")
+    }
     assert stored == expected
     assert len(stored) > 40
 
@@ -301,19 +305,29 @@ def _with_attachment_first(raw: bytes, attachment_bytes: int) -> bytes:
     import os
 
     head, _, body = raw.partition(b"\r\n\r\n")
-    lines = [line for line in head.split(b"\r\n") if not line.lower().startswith((b"content-type", b"mime-version",
-                                                                                 b"content-transfer-encoding"))]
+    lines = [
+        line
+        for line in head.split(b"\r\n")
+        if not line.lower().startswith((b"content-type", b"mime-version", b"content-transfer-encoding"))
+    ]
     original_type = [line for line in head.split(b"\r\n") if line.lower().startswith(b"content-type")]
     blob = base64.encodebytes(os.urandom(attachment_bytes)).replace(b"\n", b"\r\n")
-    return (b"\r\n".join(lines) + b'\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="outer"\r\n\r\n'
-            b"--outer\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
-            b'Content-Disposition: attachment; filename="big.bin"\r\n\r\n' + blob + b"\r\n--outer\r\n"
-            + (original_type[0] if original_type else b"Content-Type: text/plain") + b"\r\n\r\n" + body
-            + b"\r\n--outer--\r\n")
+    return (
+        b"\r\n".join(lines) + b'\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="outer"\r\n\r\n'
+        b"--outer\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+        b'Content-Disposition: attachment; filename="big.bin"\r\n\r\n'
+        + blob
+        + b"\r\n--outer\r\n"
+        + (original_type[0] if original_type else b"Content-Type: text/plain")
+        + b"\r\n\r\n"
+        + body
+        + b"\r\n--outer--\r\n"
+    )
 
 
 def test_a_code_after_a_large_attachment_is_found_and_the_attachment_is_never_fetched(
-        dovecot, member, make_mailbox, sent_commands):
+    dovecot, member, make_mailbox, sent_commands
+):
     raw = _with_attachment_first(code_mail(1), 6 * 1024 * 1024)
     assert len(raw) > 8 * 1024 * 1024
     dovecot.append([raw])

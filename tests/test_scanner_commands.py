@@ -13,8 +13,20 @@ from tests.corpus_labels import CORPUS, load_cases
 from tests.mailgen import CODE_MAIL_CODE, code_mail, lookalike
 
 pytestmark = pytest.mark.django_db
-CLASSIFY_KEYS = {"category", "provider", "template", "language", "codes", "account_hint", "sent_at",
-                 "sender_auth", "forwarded", "signin", "reasons", "error"}
+CLASSIFY_KEYS = {
+    "category",
+    "provider",
+    "template",
+    "language",
+    "codes",
+    "account_hint",
+    "sent_at",
+    "sender_auth",
+    "forwarded",
+    "signin",
+    "reasons",
+    "error",
+}
 
 
 def run(*args) -> str:
@@ -25,9 +37,27 @@ def run(*args) -> str:
 
 def add_mailbox(dovecot, monkeypatch, *extra, user="alice", password=None, owner="alice"):
     monkeypatch.setenv("IMAP_PASSWORD", password or dovecot.users[user])
-    return int(run("mailbox", "add", "--owner", owner, "--host", "127.0.0.1", "--port", str(dovecot.imaps_port),
-                   "--security", "ssl", "--username", user, "--password-env", "IMAP_PASSWORD",
-                   "--ca-file", str(dovecot.ca_file), *extra).strip())
+    return int(
+        run(
+            "mailbox",
+            "add",
+            "--owner",
+            owner,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(dovecot.imaps_port),
+            "--security",
+            "ssl",
+            "--username",
+            user,
+            "--password-env",
+            "IMAP_PASSWORD",
+            "--ca-file",
+            str(dovecot.ca_file),
+            *extra,
+        ).strip()
+    )
 
 
 def test_add_test_scan_list_and_remove(dovecot, member, monkeypatch):
@@ -60,21 +90,83 @@ def test_add_refuses_bad_input_with_a_clear_message(member, monkeypatch, tmp_pat
     with pytest.raises(CommandError, match="no user named 'carol'"):
         run("mailbox", "add", "--owner", "carol", "--host", "h", "--username", "u", "--password-env", "PW")
     with pytest.raises(CommandError, match="allowed only to this machine"):
-        run("mailbox", "add", "--owner", "alice", "--host", "imap.example.com", "--port", "143",
-            "--security", "plain", "--username", "u", "--password-env", "PW")
+        run(
+            "mailbox",
+            "add",
+            "--owner",
+            "alice",
+            "--host",
+            "imap.example.com",
+            "--port",
+            "143",
+            "--security",
+            "plain",
+            "--username",
+            "u",
+            "--password-env",
+            "PW",
+        )
     with pytest.raises(CommandError, match="port"):
-        run("mailbox", "add", "--owner", "alice", "--host", "h", "--port", "70000", "--username", "u",
-            "--password-env", "PW")
+        run(
+            "mailbox",
+            "add",
+            "--owner",
+            "alice",
+            "--host",
+            "h",
+            "--port",
+            "70000",
+            "--username",
+            "u",
+            "--password-env",
+            "PW",
+        )
     with pytest.raises(CommandError, match="cannot be read"):
-        run("mailbox", "add", "--owner", "alice", "--host", "h", "--username", "u", "--password-env", "PW",
-            "--ca-file", str(tmp_path / "nope.pem"))
+        run(
+            "mailbox",
+            "add",
+            "--owner",
+            "alice",
+            "--host",
+            "h",
+            "--username",
+            "u",
+            "--password-env",
+            "PW",
+            "--ca-file",
+            str(tmp_path / "nope.pem"),
+        )
     with pytest.raises(CommandError, match="not a regular file"):
-        run("mailbox", "add", "--owner", "alice", "--host", "h", "--username", "u", "--password-env", "PW",
-            "--ca-file", str(tmp_path))
+        run(
+            "mailbox",
+            "add",
+            "--owner",
+            "alice",
+            "--host",
+            "h",
+            "--username",
+            "u",
+            "--password-env",
+            "PW",
+            "--ca-file",
+            str(tmp_path),
+        )
     (tmp_path / "key.pem").write_text("-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n")
     with pytest.raises(CommandError, match="not a PEM certificate"):
-        run("mailbox", "add", "--owner", "alice", "--host", "h", "--username", "u", "--password-env", "PW",
-            "--ca-file", str(tmp_path / "key.pem"))
+        run(
+            "mailbox",
+            "add",
+            "--owner",
+            "alice",
+            "--host",
+            "h",
+            "--username",
+            "u",
+            "--password-env",
+            "PW",
+            "--ca-file",
+            str(tmp_path / "key.pem"),
+        )
     assert not Mailbox.objects.exists()
 
 
@@ -135,8 +227,15 @@ def test_import_mail_reports_unreadable_paths_and_goes_on(member, tmp_path):
     (tmp_path / "a.eml").write_bytes(code_mail(3))
     err = io.StringIO()
     with pytest.raises(SystemExit) as exit_:
-        call_command("import_mail", "--owner", "alice", str(tmp_path / "missing"), str(tmp_path / "a.eml"),
-                     stdout=io.StringIO(), stderr=err)
+        call_command(
+            "import_mail",
+            "--owner",
+            "alice",
+            str(tmp_path / "missing"),
+            str(tmp_path / "a.eml"),
+            stdout=io.StringIO(),
+            stderr=err,
+        )
     assert exit_.value.code == 2 and "no such file" in err.getvalue()
     assert Finding.objects.count() == 1
 
@@ -151,8 +250,12 @@ def test_sightings_json_has_the_classify_keys_and_never_a_full_code(dovecot, mem
     assert len(lines) == 1
     line = lines[0]
     assert CLASSIFY_KEYS | {"mailbox", "folder", "uid", "message_id"} <= set(line)
-    assert (line["mailbox"], line["folder"], line["uid"], line["message_id"]) == (mine, "INBOX", 1,
-                                                                                  "<code-1@otpdash.test>")
+    assert (line["mailbox"], line["folder"], line["uid"], line["message_id"]) == (
+        mine,
+        "INBOX",
+        1,
+        "<code-1@otpdash.test>",
+    )
     assert line["codes"] == ["****" + CODE_MAIL_CODE[-2:]] and line["category"] == "ms_code"
     everyone = run("sightings", "--json")
     assert len(everyone.splitlines()) == 2 and CODE_MAIL_CODE not in everyone

@@ -39,8 +39,9 @@ def all_rows_text() -> str:
     return "\n".join(chunks)
 
 
-def test_no_secret_or_code_in_the_database_the_logs_or_the_admin(dovecot, member, make_mailbox, caplog,
-                                                                  admin_client, monkeypatch):
+def test_no_secret_or_code_in_the_database_the_logs_or_the_admin(
+    dovecot, member, make_mailbox, caplog, admin_client, monkeypatch
+):
     dovecot.append([code_mail(1)])
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="imapclient")  # even if an admin forces imapclient's debug log on
@@ -55,14 +56,25 @@ def test_no_secret_or_code_in_the_database_the_logs_or_the_admin(dovecot, member
     call_command("mailbox", "list", stdout=listing)
     dump = io.StringIO()
     call_command("dumpdata", stdout=dump)
-    pages = "".join(admin_client.get(url).content.decode() for url in (
-        "/admin/scanner/mailbox/", f"/admin/scanner/mailbox/{mailbox.pk}/change/", "/admin/scanner/finding/"))
+    pages = "".join(
+        admin_client.get(url).content.decode()
+        for url in (
+            "/admin/scanner/mailbox/",
+            f"/admin/scanner/mailbox/{mailbox.pk}/change/",
+            "/admin/scanner/finding/",
+        )
+    )
 
     assert "Logged in as alice" in caplog.text  # imapclient's debug log really was on
     for secret in ("alice-pass-1", "Wr0ng-Secret-Value", CODE_MAIL_CODE):
-        for name, text in (("database", all_rows_text()), ("dumpdata", dump.getvalue()), ("logs", caplog.text),
-                           ("mailbox list", listing.getvalue()), ("admin", pages),
-                           ("last_error", Mailbox.objects.get(pk=wrong.pk).last_error)):
+        for name, text in (
+            ("database", all_rows_text()),
+            ("dumpdata", dump.getvalue()),
+            ("logs", caplog.text),
+            ("mailbox list", listing.getvalue()),
+            ("admin", pages),
+            ("last_error", Mailbox.objects.get(pk=wrong.pk).last_error),
+        ):
             assert secret not in text, f"{secret!r} found in {name}"
     assert "refused the sign-in" in Mailbox.objects.get(pk=wrong.pk).last_error
 
@@ -106,6 +118,12 @@ def test_a_bad_key_in_the_environment_stops_start_up_with_a_clear_message(tmp_pa
     from pathlib import Path
 
     env = {"PATH": "/usr/bin:/bin", "OTPDASH_DATA_DIR": str(tmp_path), "OTPDASH_ENCRYPTION_KEYS": "not-a-key"}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=Path(__file__).resolve().parents[1],
-                            env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0 and "not a Fernet key" in result.stderr

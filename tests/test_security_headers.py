@@ -31,9 +31,25 @@ def pages(admin_client):
     from incidents.models import Incident
 
     incident = Incident.objects.get()
-    urls = [reverse(name) for name in ("dashboard", "me", "codes", "incidents", "people", "profile", "mailboxes",
-                                       "mailbox_new", "audit_log", "mfa_index", "mfa_activate_totp",
-                                       "mfa_add_webauthn", "account_change_password", "admin:index")]
+    urls = [
+        reverse(name)
+        for name in (
+            "dashboard",
+            "me",
+            "codes",
+            "incidents",
+            "people",
+            "profile",
+            "mailboxes",
+            "mailbox_new",
+            "audit_log",
+            "mfa_index",
+            "mfa_activate_totp",
+            "mfa_add_webauthn",
+            "account_change_password",
+            "admin:index",
+        )
+    ]
     urls.append(reverse("incident_detail", args=[incident.code]))
     for url in urls:
         response = admin_client.get(url)
@@ -70,8 +86,14 @@ def test_forms_are_refused_without_the_csrf_token(member):
 def test_check_deploy_is_clean_under_production_settings(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTPDASH_")}
     env.update(OTPDASH_DATA_DIR=str(tmp_path), OTPDASH_HTTPS="true", OTPDASH_ALLOWED_HOSTS="otp.example.org")
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"], cwd=ROOT,
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
@@ -80,8 +102,7 @@ def production_setting(tmp_path, expression: str, https: str = "true") -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTPDASH_")}
     env.update(OTPDASH_DATA_DIR=str(tmp_path), OTPDASH_HTTPS=https, DJANGO_SETTINGS_MODULE="otpdash.settings")
     code = f"import django; django.setup(); from django.conf import settings as s; print({expression})"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 

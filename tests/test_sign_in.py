@@ -55,8 +55,12 @@ def test_the_sign_in_page_offers_passkeys_under_the_strict_csp(client, member):
 def test_nobody_can_sign_up_on_their_own(client, member):
     response = client.get(reverse("account_signup"))
     assert response.status_code == 200 and "Sign Up Closed" in response.content.decode()
-    form = {"username": "eve", "email": "eve@example.org", "password1": "x long password 12",
-            "password2": "x long password 12"}
+    form = {
+        "username": "eve",
+        "email": "eve@example.org",
+        "password1": "x long password 12",
+        "password2": "x long password 12",
+    }
     assert client.post(reverse("account_signup"), form).status_code == 200
     assert not get_user_model().objects.filter(username="eve").exists()
 
@@ -69,8 +73,11 @@ def test_setting_up_totp_also_gives_recovery_codes_and_they_sign_in(client, memb
     sign_in(client, member)
     page = client.get(reverse("mfa_activate_totp"))
     secret = page.context["form"].secret
-    code = TOTP(base64.b32decode(secret + "=" * (-len(secret) % 8)), 6, SHA1(), 30,
-                enforce_key_length=False).generate(time.time()).decode()
+    code = (
+        TOTP(base64.b32decode(secret + "=" * (-len(secret) % 8)), 6, SHA1(), 30, enforce_key_length=False)
+        .generate(time.time())
+        .decode()
+    )
     assert client.post(reverse("mfa_activate_totp"), {"code": code}).status_code == 302
     assert set(Authenticator.objects.filter(user=member).values_list("type", flat=True)) == {"totp", "recovery_codes"}
     recovery = Authenticator.objects.get(user=member, type="recovery_codes").wrap().get_unused_codes()[0]
@@ -81,8 +88,9 @@ def test_setting_up_totp_also_gives_recovery_codes_and_they_sign_in(client, memb
 
 
 def _sign_in_from(client, address: str, password: str, **headers):
-    return client.post(reverse("account_login"), {"login": "alice", "password": password}, REMOTE_ADDR=address,
-                       **headers)
+    return client.post(
+        reverse("account_login"), {"login": "alice", "password": password}, REMOTE_ADDR=address, **headers
+    )
 
 
 GOOD = "a long household password 1"
@@ -116,7 +124,10 @@ def test_forwarded_for_is_read_only_from_trusted_proxies(client, member, setting
     for _ in range(6):
         _sign_in_from(client, "10.0.0.5", "wrong password", HTTP_X_FORWARDED_FOR="203.0.113.7")
     # Not a trusted proxy: the header is ignored, so every visitor of that "proxy" is one client.
-    assert "Too many failed" in _sign_in_from(client, "10.0.0.5", GOOD, HTTP_X_FORWARDED_FOR="198.51.100.20").content.decode()
+    assert (
+        "Too many failed"
+        in _sign_in_from(client, "10.0.0.5", GOOD, HTTP_X_FORWARDED_FOR="198.51.100.20").content.decode()
+    )
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     assert _sign_in_from(client, "10.0.0.5", GOOD, HTTP_X_FORWARDED_FOR="198.51.100.20").status_code == 302
     client.post(reverse("account_logout"))

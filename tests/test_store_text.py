@@ -52,7 +52,9 @@ def test_a_spaced_code_and_a_code_shaped_run_are_masked_too(member):
 
 def test_bidirectional_controls_are_not_stored(member):
     raw = OTHER_PROVIDER.replace(b"Subject: 582914 is your", "Subject: \u202egnp.exe is your".encode())
-    raw = raw.replace(b"Subject:", b"Subject: =?utf-8?b?" + __import__("base64").b64encode("\u202eevil".encode()) + b"?=", 1)
+    raw = raw.replace(
+        b"Subject:", b"Subject: =?utf-8?b?" + __import__("base64").b64encode("\u202eevil".encode()) + b"?=", 1
+    )
     finding = _store(member, raw)
     assert not any(ch in finding.subject for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 

@@ -129,11 +129,17 @@ def test_a_later_code_joins_the_open_incident_and_a_resolved_one_is_not_reused(m
 def test_running_the_rules_twice_changes_nothing(member, other_member):
     arrive(member, NOON)
     bob = arrive(other_member, NOON + timedelta(minutes=5))
-    before = (list(Finding.objects.values_list("pk", "status", "status_reasons")), Incident.objects.count(),
-              AuditEvent.objects.count())
+    before = (
+        list(Finding.objects.values_list("pk", "status", "status_reasons")),
+        Incident.objects.count(),
+        AuditEvent.objects.count(),
+    )
     triage.on_findings_recorded(None, owner_id=other_member.pk, finding_ids=[bob.pk])
-    after = (list(Finding.objects.values_list("pk", "status", "status_reasons")), Incident.objects.count(),
-             AuditEvent.objects.count())
+    after = (
+        list(Finding.objects.values_list("pk", "status", "status_reasons")),
+        Incident.objects.count(),
+        AuditEvent.objects.count(),
+    )
     assert before == after
 
 
@@ -195,4 +201,3 @@ def test_opening_the_window_just_after_a_code_arrived_still_counts_it(member):
     moment_ago.refresh_from_db()
     too_early.refresh_from_db()
     assert moment_ago.status == S.EXPECTED and too_early.status == S.PENDING
-

@@ -26,8 +26,9 @@ def test_not_me_with_htmx_swaps_the_row_and_opens_an_incident(alice, member):
     finding = arrive(member, NOON)
     page = alice.get(reverse("codes")).content.decode()
     assert f'id="code-{finding.code}"' in page and "That was me" in page and "****94" in page
-    response = alice.post(reverse("code_answer", args=[finding.code]), {"status": "unsolicited"},
-                          HTTP_HX_REQUEST="true")
+    response = alice.post(
+        reverse("code_answer", args=[finding.code]), {"status": "unsolicited"}, HTTP_HX_REQUEST="true"
+    )
     row = response.content.decode()
     assert response.status_code == 200 and row.lstrip().startswith(f'<tr id="code-{finding.code}"')
     assert "Alice said: not me" in row
@@ -39,12 +40,12 @@ def test_not_me_with_htmx_swaps_the_row_and_opens_an_incident(alice, member):
 
 def test_that_was_me_without_javascript_redirects_back(alice, member):
     finding = arrive(member, NOON)
-    response = alice.post(reverse("code_answer", args=[finding.code]),
-                          {"status": "expected", "next": reverse("me")})
+    response = alice.post(reverse("code_answer", args=[finding.code]), {"status": "expected", "next": reverse("me")})
     assert response.status_code == 302 and response["Location"] == reverse("me")
     assert Finding.objects.get().status == Finding.Status.EXPECTED
-    elsewhere = alice.post(reverse("code_answer", args=[finding.code]),
-                           {"status": "expected", "next": "https://evil.example/"})
+    elsewhere = alice.post(
+        reverse("code_answer", args=[finding.code]), {"status": "expected", "next": "https://evil.example/"}
+    )
     assert elsewhere["Location"] == reverse("codes")
 
 

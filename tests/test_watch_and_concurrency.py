@@ -50,8 +50,14 @@ def test_watch_turns_appended_mail_into_findings_reconnects_and_stops_on_sigterm
 
 def scan_process(install: Install, pk: int, lease: str | None = None) -> subprocess.Popen:
     env = {**install.env, **({"OTPDASH_SCAN_LEASE_SECONDS": lease} if lease else {})}
-    return subprocess.Popen([sys.executable, "manage.py", "scan", "--mailbox", str(pk)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "scan", "--mailbox", str(pk)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_two_scans_of_one_mailbox_at_once_never_overlap_or_duplicate(dovecot, tmp_path):
@@ -74,8 +80,11 @@ def test_a_scan_waits_while_another_process_holds_the_lock(dovecot, tmp_path):
     dovecot.append([code_mail(1)])
     install = Install(tmp_path)
     pk = install.setup_member_and_mailbox(dovecot, "--folder", "INBOX")
-    install.query("UPDATE scanner_mailbox SET lock_token = 'other-worker', locked_until = datetime('now', '+1 hour') "
-                  "WHERE id = ?", pk)
+    install.query(
+        "UPDATE scanner_mailbox SET lock_token = 'other-worker', locked_until = datetime('now', '+1 hour') "
+        "WHERE id = ?",
+        pk,
+    )
     run = scan_process(install, pk)
     first_line = run.stdout.readline()
     assert first_line == f"{pk} alice on 127.0.0.1: another scan is running; waiting up to 5 s\n", first_line

@@ -28,14 +28,24 @@ def wait_until(predicate, seconds=20.0):
 def no_idle_dovecot():
     if dovecot_binary() is None:
         pytest.fail(MISSING, pytrace=False)
-    server = Dovecot({"alice": "alice-pass-1"}, extra_config="imap_capability = IMAP4rev1 LITERAL+ UIDPLUS MULTIAPPEND SPECIAL-USE\n")
+    server = Dovecot(
+        {"alice": "alice-pass-1"}, extra_config="imap_capability = IMAP4rev1 LITERAL+ UIDPLUS MULTIAPPEND SPECIAL-USE\n"
+    )
     yield server.start()
     server.destroy()
 
 
 def mailbox_on(server, owner, **fields) -> Mailbox:
-    mailbox = Mailbox(owner=owner, label="w", host="127.0.0.1", port=server.imaps_port, security="ssl",
-                      username="alice", ca_certificate=server.ca_file.read_text(), **fields)
+    mailbox = Mailbox(
+        owner=owner,
+        label="w",
+        host="127.0.0.1",
+        port=server.imaps_port,
+        security="ssl",
+        username="alice",
+        ca_certificate=server.ca_file.read_text(),
+        **fields,
+    )
     mailbox.set_secret(server.users["alice"])
     mailbox.save()
     return mailbox

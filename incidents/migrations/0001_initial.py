@@ -8,86 +8,170 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('scanner', '0002_finding_triage'),
+        ("accounts", "0001_initial"),
+        ("scanner", "0002_finding_triage"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('account', 'codes against one account'), ('campaign', 'campaign across the household'), ('alert', 'Microsoft security alert'), ('phishing', 'lookalike phishing')], max_length=10)),
-                ('account_hint', models.CharField(blank=True, max_length=254)),
-                ('severity', models.PositiveSmallIntegerField(choices=[(1, 'low'), (2, 'medium'), (3, 'high'), (4, 'critical')], default=2)),
-                ('state', models.CharField(choices=[('open', 'open'), ('acknowledged', 'acknowledged'), ('resolved', 'resolved')], db_index=True, default='open', max_length=12)),
-                ('resolution_note', models.TextField(blank=True)),
-                ('opened_at', models.DateTimeField()),
-                ('last_seen_at', models.DateTimeField(db_index=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_incidents', to=settings.AUTH_USER_MODEL)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='incidents', to='accounts.household')),
-                ('member', models.ForeignKey(blank=True, help_text='Whose incident it is; empty for a household campaign.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='incidents', to='accounts.member')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("account", "codes against one account"),
+                            ("campaign", "campaign across the household"),
+                            ("alert", "Microsoft security alert"),
+                            ("phishing", "lookalike phishing"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("account_hint", models.CharField(blank=True, max_length=254)),
+                (
+                    "severity",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "low"), (2, "medium"), (3, "high"), (4, "critical")], default=2
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "open"), ("acknowledged", "acknowledged"), ("resolved", "resolved")],
+                        db_index=True,
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                ("resolution_note", models.TextField(blank=True)),
+                ("opened_at", models.DateTimeField()),
+                ("last_seen_at", models.DateTimeField(db_index=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_incidents",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="incidents", to="accounts.household"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Whose incident it is; empty for a household campaign.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="incidents",
+                        to="accounts.member",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-last_seen_at', '-id'],
+                "ordering": ["-last_seen_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_name', models.CharField(help_text='Empty when the rules acted.', max_length=80)),
-                ('action', models.CharField(max_length=40)),
-                ('summary', models.CharField(max_length=300)),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('finding', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='scanner.finding')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='audit_events', to='accounts.household')),
-                ('incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='incidents.incident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("actor_name", models.CharField(help_text="Empty when the rules acted.", max_length=80)),
+                ("action", models.CharField(max_length=40)),
+                ("summary", models.CharField(max_length=300)),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="scanner.finding",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_events",
+                        to="accounts.household",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="incidents.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentFinding',
+            name="IncidentFinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('finding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='scanner.finding')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='incidents.incident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                ("finding", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="scanner.finding")),
+                ("incident", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="incidents.incident")),
             ],
         ),
         migrations.AddField(
-            model_name='incident',
-            name='findings',
-            field=models.ManyToManyField(related_name='incidents', through='incidents.IncidentFinding', to='scanner.finding'),
+            model_name="incident",
+            name="findings",
+            field=models.ManyToManyField(
+                related_name="incidents", through="incidents.IncidentFinding", to="scanner.finding"
+            ),
         ),
         migrations.CreateModel(
-            name='SignInWindow',
+            name="SignInWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opened_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField(db_index=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='windows', to='accounts.member')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("opened_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField(db_index=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="windows", to="accounts.member"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_at'],
+                "ordering": ["-opened_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='incidentfinding',
-            constraint=models.UniqueConstraint(fields=('incident', 'finding'), name='finding_once_per_incident'),
+            model_name="incidentfinding",
+            constraint=models.UniqueConstraint(fields=("incident", "finding"), name="finding_once_per_incident"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['household', 'state', '-last_seen_at'], name='incidents_i_househo_a4cfd4_idx'),
+            model_name="incident",
+            index=models.Index(fields=["household", "state", "-last_seen_at"], name="incidents_i_househo_a4cfd4_idx"),
         ),
     ]

@@ -8,20 +8,23 @@ from email.message import Message
 from email.utils import parsedate_to_datetime
 
 _MONTHS = {}
-for _number, _names in enumerate([
-    "jan january januar janvier enero janeiro gennaio januari styczeń stycznia januari ocak января січня",
-    "feb february februar février febrero fevereiro febbraio februari luty lutego februari şubat февраля лютого",
-    "mar march märz mars marzo março marzo maart marzec marca mars mart марта березня",
-    "apr april april avril abril abril aprile april kwiecień kwietnia april nisan апреля квітня",
-    "may mai mayo maio maggio mei maj maja maj mayıs мая травня",
-    "jun june juni juin junio junho giugno juni czerwiec czerwca juni haziran июня червня",
-    "jul july juli juillet julio julho luglio juli lipiec lipca juli temmuz июля липня",
-    "aug august august août agosto agosto agosto augustus sierpień sierpnia augusti ağustos августа серпня",
-    "sep sept september september septembre septiembre setembro settembre september wrzesień września september eylül сентября вересня",
-    "oct october oktober octobre octubre outubro ottobre oktober październik października oktober ekim октября жовтня",
-    "nov november november novembre noviembre novembro novembre november listopad listopada november kasım ноября листопада",
-    "dec december dezember décembre diciembre dezembro dicembre december grudzień grudnia december aralık декабря грудня",
-], start=1):
+for _number, _names in enumerate(
+    [
+        "jan january januar janvier enero janeiro gennaio januari styczeń stycznia januari ocak января січня",
+        "feb february februar février febrero fevereiro febbraio februari luty lutego februari şubat февраля лютого",
+        "mar march märz mars marzo março marzo maart marzec marca mars mart марта березня",
+        "apr april april avril abril abril aprile april kwiecień kwietnia april nisan апреля квітня",
+        "may mai mayo maio maggio mei maj maja maj mayıs мая травня",
+        "jun june juni juin junio junho giugno juni czerwiec czerwca juni haziran июня червня",
+        "jul july juli juillet julio julho luglio juli lipiec lipca juli temmuz июля липня",
+        "aug august august août agosto agosto agosto augustus sierpień sierpnia augusti ağustos августа серпня",
+        "sep sept september september septembre septiembre setembro settembre september wrzesień września september eylül сентября вересня",
+        "oct october oktober octobre octubre outubro ottobre oktober październik października oktober ekim октября жовтня",
+        "nov november november novembre noviembre novembro novembre november listopad listopada november kasım ноября листопада",
+        "dec december dezember décembre diciembre dezembro dicembre december grudzień grudnia december aralık декабря грудня",
+    ],
+    start=1,
+):
     for _name in _names.split():
         _MONTHS.setdefault(_name, _number)
 
@@ -96,7 +99,7 @@ def _loose(text: str, default_tz, day_first: bool) -> datetime | None:
     rest = lowered
     if cjk:
         year, month, day = int(cjk.group(1)), int(cjk.group(2)), int(cjk.group(3))
-        rest = lowered[cjk.end():]
+        rest = lowered[cjk.end() :]
     elif numeric:
         a, b, c = (int(g) for g in numeric.groups())
         if a > 31:
@@ -106,7 +109,7 @@ def _loose(text: str, default_tz, day_first: bool) -> datetime | None:
             month, day = (b, a) if day_first else (a, b)
             if month > 12:
                 month, day = day, month
-        rest = lowered[numeric.end():]
+        rest = lowered[numeric.end() :]
     else:
         for word in _WORD.findall(lowered):
             number = _MONTHS.get(word.rstrip("."))
@@ -136,7 +139,7 @@ def _loose(text: str, default_tz, day_first: bool) -> datetime | None:
     tz = default_tz
     if "gmt" in rest or "utc" in rest:
         tz = timezone.utc
-    offset = _OFFSET.search(rest[found.end():] if found else rest)
+    offset = _OFFSET.search(rest[found.end() :] if found else rest)
     if offset:
         sign = 1 if offset.group(1) == "+" else -1
         tz = timezone(sign * timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3))))

@@ -14,28 +14,88 @@ from publicsuffixlist import PublicSuffixList
 _PSL = PublicSuffixList()
 
 # Organisations whose mail Microsoft really sends from (registrable domains).
-MICROSOFT_SENDER_DOMAINS = frozenset({
-    "microsoft.com", "microsoftonline.com", "microsoftstoreemail.com", "xbox.com", "office.com",
-    "office365.com", "azure.com", "skype.com", "bing.com", "windows.com", "microsoft365.com",
-})
+MICROSOFT_SENDER_DOMAINS = frozenset(
+    {
+        "microsoft.com",
+        "microsoftonline.com",
+        "microsoftstoreemail.com",
+        "xbox.com",
+        "office.com",
+        "office365.com",
+        "azure.com",
+        "skype.com",
+        "bing.com",
+        "windows.com",
+        "microsoft365.com",
+    }
+)
 # The only senders of account security and code mail (exact domains, not registrable).
 MSA_SECURITY_SENDERS = frozenset({"accountprotection.microsoft.com", "account.microsoft.com"})
 ENTRA_SENDERS = frozenset({"msonlineservicesteam@microsoftonline.com", "azure-noreply@microsoft.com"})
 # Link targets a genuine Microsoft account mail may carry.
 MICROSOFT_LINK_DOMAINS = MICROSOFT_SENDER_DOMAINS | {"live.com", "aka.ms", "outlook.com", "msn.com", "microsoft.net"}
-FREEMAIL_DOMAINS = frozenset({
-    "outlook.com", "hotmail.com", "live.com", "msn.com", "gmail.com", "googlemail.com", "yahoo.com",
-    "icloud.com", "me.com", "aol.com", "gmx.de", "gmx.net", "web.de", "proton.me", "protonmail.com",
-    "mail.ru", "yandex.ru", "qq.com", "163.com",
-})
+FREEMAIL_DOMAINS = frozenset(
+    {
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+        "mail.ru",
+        "yandex.ru",
+        "qq.com",
+        "163.com",
+    }
+)
 
 # Characters that render like Latin letters (Cyrillic, Greek, digits, look-alike pairs).
-_CONFUSABLE = str.maketrans({
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i", "ј": "j",
-    "ѕ": "s", "ԁ": "d", "ӏ": "l", "к": "k", "м": "m", "т": "t", "н": "h", "в": "b", "г": "r",
-    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "ι": "i", "κ": "k", "τ": "t", "μ": "m", "ѡ": "w",
-    "0": "o", "1": "l", "3": "e", "5": "s", "|": "l", "ı": "i",
-})
+_CONFUSABLE = str.maketrans(
+    {
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "х": "x",
+        "у": "y",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "ԁ": "d",
+        "ӏ": "l",
+        "к": "k",
+        "м": "m",
+        "т": "t",
+        "н": "h",
+        "в": "b",
+        "г": "r",
+        "α": "a",
+        "ο": "o",
+        "ρ": "p",
+        "ν": "v",
+        "ι": "i",
+        "κ": "k",
+        "τ": "t",
+        "μ": "m",
+        "ѡ": "w",
+        "0": "o",
+        "1": "l",
+        "3": "e",
+        "5": "s",
+        "|": "l",
+        "ı": "i",
+    }
+)
 _NON_ALNUM = re.compile(r"[^a-z]+")
 
 

@@ -15,11 +15,22 @@ from .message import EMAIL
 
 _KEY = r"^\*?\s*({})\s*\*?\s*:\s*(.*)$"
 _FROM = re.compile(_KEY.format(r"from|de|von|van|da|od|från|fra|kimden|от|від|发件人|寄件者|差出人|보낸 사람"), re.I)
-_SUBJECT = re.compile(_KEY.format(r"subject|asunto|betreff|objet|assunto|oggetto|onderwerp|temat|ämne|emne|konu|тема|主题|主旨|件名|제목"), re.I)
-_DATE = re.compile(_KEY.format(
-    r"date|sent|enviado|enviada|gesendet|datum|envoyé|envoyé le|fecha|data|inviato|verzonden|wysłano|"
-    r"skickat|sendt|gönderildi|tarih|отправлено|дата|надіслано|发送时间|日期|送信日時|日時|보낸 날짜"), re.I)
-_OTHER = re.compile(_KEY.format(r"to|cc|para|an|à|aan|a|do|till|til|kime|кому|收件人|抄送|宛先|받는 사람|reply-to"), re.I)
+_SUBJECT = re.compile(
+    _KEY.format(
+        r"subject|asunto|betreff|objet|assunto|oggetto|onderwerp|temat|ämne|emne|konu|тема|主题|主旨|件名|제목"
+    ),
+    re.I,
+)
+_DATE = re.compile(
+    _KEY.format(
+        r"date|sent|enviado|enviada|gesendet|datum|envoyé|envoyé le|fecha|data|inviato|verzonden|wysłano|"
+        r"skickat|sendt|gönderildi|tarih|отправлено|дата|надіслано|发送时间|日期|送信日時|日時|보낸 날짜"
+    ),
+    re.I,
+)
+_OTHER = re.compile(
+    _KEY.format(r"to|cc|para|an|à|aan|a|do|till|til|kime|кому|收件人|抄送|宛先|받는 사람|reply-to"), re.I
+)
 _SEPARATOR = re.compile(r"^[-_=*\s]{3,}|.*-{3,}\s*$|^begin forwarded message", re.I)
 # A separator line is short; the pattern above is quadratic on a long run of dashes, so longer lines never reach it.
 _SEPARATOR_MAX = 200
@@ -62,13 +73,15 @@ def split_forwards(text: str) -> list[Forward]:
         match = EMAIL.search(sender)
         address = match.group(0).lower() if match else ""
         display = sender[: match.start()] if match else sender
-        forwards.append(Forward(
-            display=display.strip(" <>\"'[]").replace("[mailto:", "").strip(),
-            address=address,
-            date_text=fields.get("date", ""),
-            subject=fields.get("subject", ""),
-            body="\n".join(lines[end:stop]).strip("\n"),
-        ))
+        forwards.append(
+            Forward(
+                display=display.strip(" <>\"'[]").replace("[mailto:", "").strip(),
+                address=address,
+                date_text=fields.get("date", ""),
+                subject=fields.get("subject", ""),
+                body="\n".join(lines[end:stop]).strip("\n"),
+            )
+        )
     return forwards
 
 
@@ -76,14 +89,14 @@ def _header_block(lines: list[str], start: int):
     fields = {"from": _FROM.match(lines[start]).group(2)}
     for j in range(start + 1, min(start + 8, len(lines))):
         line = lines[j]
-        if (m := _SUBJECT.match(line)):
+        if m := _SUBJECT.match(line):
             fields["subject"] = m.group(2)
             end = j + 1
             # Some clients put To/Cc after Subject; they still belong to the block.
             while end < len(lines) and _OTHER.match(lines[end]):
                 end += 1
             return end, fields
-        if (m := _DATE.match(line)):
+        if m := _DATE.match(line):
             fields.setdefault("date", m.group(2))
         elif not (_OTHER.match(line) or line == ""):
             return None

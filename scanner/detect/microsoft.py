@@ -75,8 +75,9 @@ def code_lines(text: str) -> list[re.Match]:
             break
         if hit.start() < done:
             continue
-        start = max(done, text.rfind("\n", max(0, hit.start() - LABEL_REACH), hit.start()) + 1,
-                    hit.start() - LABEL_REACH)
+        start = max(
+            done, text.rfind("\n", max(0, hit.start() - LABEL_REACH), hit.start()) + 1, hit.start() - LABEL_REACH
+        )
         match = _CODE_LINE.search(text, start, hit.end())
         if match:
             found.append(match)

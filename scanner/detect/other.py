@@ -27,14 +27,27 @@ _ANNOUNCE = re.compile(rf":$|{_OTP_WORDS}|\bcode\b|\bcódigo\b|\bcodice\b|\bkod\
 _SUBJECT_CODE = re.compile(r"^(?P<code>\d{4,8}) (?:is your|ist ihr|es tu|est votre)\b", re.I)
 _MEETING = re.compile(
     r"meeting id|conference id|join (?:the |zoom )?meeting|id de reunión|besprechungs-id|webex|zoom\.|"
-    r"teams meeting|id de la réunion|id riunione", re.I)
+    r"teams meeting|id de la réunion|id riunione",
+    re.I,
+)
 _BANK = re.compile(r"\b(?:m?tan|iban|überweisung|transfer|bank|banco|banque)\b", re.I)
 _VERIFY_EMAIL = re.compile(r"verify (?:your|this) (?:apple account )?email|verifica tu|verify your email", re.I)
 _PROVIDERS = {
-    "google.com": "google", "apple.com": "apple", "github.com": "github", "steampowered.com": "steam",
-    "paypal.com": "paypal", "facebookmail.com": "facebook", "instagram.com": "instagram",
-    "linkedin.com": "linkedin", "dropbox.com": "dropbox", "discord.com": "discord", "x.com": "x",
-    "twitter.com": "x", "netflix.com": "netflix", "ebay.com": "ebay", "yahoo.com": "yahoo",
+    "google.com": "google",
+    "apple.com": "apple",
+    "github.com": "github",
+    "steampowered.com": "steam",
+    "paypal.com": "paypal",
+    "facebookmail.com": "facebook",
+    "instagram.com": "instagram",
+    "linkedin.com": "linkedin",
+    "dropbox.com": "dropbox",
+    "discord.com": "discord",
+    "x.com": "x",
+    "twitter.com": "x",
+    "netflix.com": "netflix",
+    "ebay.com": "ebay",
+    "yahoo.com": "yahoo",
 }
 
 

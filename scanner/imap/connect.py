@@ -78,7 +78,8 @@ def _lookup(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise MailboxError(
-            "lookup", f"The server name {host!r} could not be found.",
+            "lookup",
+            f"The server name {host!r} could not be found.",
             "Check it for typos; your provider's help pages give the IMAP server name.",
         ) from None
     return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
@@ -87,12 +88,14 @@ def _lookup(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6
 def _check_policy(account: Account, addresses, policy: Policy) -> None:
     if not policy.allow_private and any(not ip.is_global for ip in addresses):
         raise MailboxError(
-            "lookup", f"{account.host} points to a private or local network address, which this installation refuses.",
+            "lookup",
+            f"{account.host} points to a private or local network address, which this installation refuses.",
             "The administrator can allow it with OTPDASH_ALLOW_PRIVATE_MAIL_HOSTS=true.",
         )
     if account.security == "plain" and not policy.allow_plain and not all(ip.is_loopback for ip in addresses):
         raise MailboxError(
-            "tls", "Unencrypted IMAP would send your password in the clear, so it is only allowed to this machine.",
+            "tls",
+            "Unencrypted IMAP would send your password in the clear, so it is only allowed to this machine.",
             "Choose SSL/TLS (port 993) or STARTTLS (port 143); the administrator can allow it "
             "with OTPDASH_ALLOW_PLAIN_IMAP=true.",
         )
@@ -105,7 +108,8 @@ def tls_context(ca_pem: str) -> ssl.SSLContext:
             context.load_verify_locations(cadata=ca_pem)
         except (ValueError, ssl.SSLError):
             raise MailboxError(
-                "tls", "The trusted CA certificate saved for this mailbox cannot be used.",
+                "tls",
+                "The trusted CA certificate saved for this mailbox cannot be used.",
                 "Paste the CA certificate again (PEM text).",
             ) from None
     return context
@@ -128,16 +132,18 @@ def _open(account: Account, address: str) -> IMAPClient:
     where = f"{account.host} port {account.port}"
     try:
         client = PinnedIMAPClient(
-            account.host, address, port=account.port, ssl=account.security == "ssl", ssl_context=context,
+            account.host,
+            address,
+            port=account.port,
+            ssl=account.security == "ssl",
+            ssl_context=context,
             timeout=account.timeout,
         )
         client._imap.debug = 0  # imaplib would format every line for a log the filter above drops
         if account.security == "starttls":
             if not client.has_capability("STARTTLS"):
                 close(client)
-                raise MailboxError(
-                    "tls", f"{where} does not offer STARTTLS.", "Try SSL/TLS on port 993 instead."
-                )
+                raise MailboxError("tls", f"{where} does not offer STARTTLS.", "Try SSL/TLS on port 993 instead.")
             client.starttls(context)
         return client
     except MailboxError:
@@ -146,12 +152,14 @@ def _open(account: Account, address: str) -> IMAPClient:
         raise MailboxError("tls", _certificate_problem(exc, account.host), _ca_hint(account)) from None
     except ssl.SSLError as exc:
         raise MailboxError(
-            "tls", f"{where} did not answer with TLS ({exc.reason or 'handshake failed'}).",
+            "tls",
+            f"{where} did not answer with TLS ({exc.reason or 'handshake failed'}).",
             "Port 993 usually means SSL/TLS and port 143 STARTTLS; check that the two match.",
         ) from None
     except (socket.timeout, TimeoutError):
         raise MailboxError(
-            "connect", f"No answer from {where} within {account.timeout:g} seconds.",
+            "connect",
+            f"No answer from {where} within {account.timeout:g} seconds.",
             "Check the port number, and that a firewall lets this machine reach the server.",
         ) from None
     except ConnectionRefusedError:
@@ -163,7 +171,8 @@ def _open(account: Account, address: str) -> IMAPClient:
     except (imaplib.IMAP4.error, IMAPClientError):
         # What the other end said is not repeated: it may be any service, and its banner is no one's business.
         raise MailboxError(
-            "connect", f"{where} is not an IMAP server.",
+            "connect",
+            f"{where} is not an IMAP server.",
             "Check the port, and whether it expects SSL/TLS or STARTTLS.",
         ) from None
 
@@ -190,8 +199,10 @@ def _sign_in(client: IMAPClient, account: Account) -> None:
             client.plain_login(account.username, account.secret)
         else:
             raise MailboxError(
-                "login", "This server does not offer a sign-in that accepts characters outside ASCII in the "
-                "username or password.", "Use an app password made of plain letters and digits.",
+                "login",
+                "This server does not offer a sign-in that accepts characters outside ASCII in the "
+                "username or password.",
+                "Use an app password made of plain letters and digits.",
             )
     except LoginError as exc:
         raise MailboxError("login", f"The server refused the sign-in ({describe(exc)}).", APP_PASSWORD_HINT) from None

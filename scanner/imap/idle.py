@@ -13,8 +13,9 @@ from .errors import MailboxError
 RENEW_AFTER = 25 * 60
 
 
-def wait_for_news(client: IMAPClient, stop: threading.Event, renew_after: float = RENEW_AFTER,
-                  tick: float = 1.0) -> bool:
+def wait_for_news(
+    client: IMAPClient, stop: threading.Event, renew_after: float = RENEW_AFTER, tick: float = 1.0
+) -> bool:
     """IDLE until the server reports new mail (True), or renew_after passes or stop is set (False).
     A connection the server closed raises MailboxError, so the caller reconnects."""
     client.idle()

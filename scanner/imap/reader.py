@@ -81,14 +81,16 @@ class FolderReader:
         except IMAPClientError as exc:
             known = self._known_folders()
             raise MailboxError(
-                "folder", f"The folder {name!r} cannot be opened ({describe(exc)}).",
+                "folder",
+                f"The folder {name!r} cannot be opened ({describe(exc)}).",
                 f"Folders on this server: {', '.join(known)}." if known else "",
             ) from None
         except (OSError, imaplib.IMAP4.abort) as exc:
             raise _lost(exc, f"opening {name!r}") from None
         uidnext = response.get(b"UIDNEXT")
-        return FolderState(name, int(response[b"UIDVALIDITY"]), int(uidnext) if uidnext else None,
-                           int(response.get(b"EXISTS", 0)))
+        return FolderState(
+            name, int(response[b"UIDVALIDITY"]), int(uidnext) if uidnext else None, int(response.get(b"EXISTS", 0))
+        )
 
     def uids_after(self, last_uid: int) -> list[int]:
         """UIDs above last_uid. `n:*` always matches the highest UID, even below n: filter it out."""
@@ -130,7 +132,7 @@ class FolderReader:
         small = [h.uid for h in headers if h.size <= WHOLE_LIMIT]
         large = [h.uid for h in headers if h.size > WHOLE_LIMIT]
         for start in range(0, len(small), 25):
-            chunk = small[start:start + 25]
+            chunk = small[start : start + 25]
             with _reading("reading messages"):
                 response = self.client.fetch(chunk, ["BODY.PEEK[]"])
             for uid in chunk:
@@ -271,6 +273,7 @@ class _reading:
 
 def _lost(exc: BaseException, doing: str) -> MailboxError:
     return MailboxError(
-        "read", f"The connection was lost while {doing} ({describe(exc)}).",
+        "read",
+        f"The connection was lost while {doing} ({describe(exc)}).",
         "Nothing is lost: the next pass continues where this one stopped.",
     )

@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,106 +17,209 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message_key', models.CharField(help_text='Message-ID, or a hash of the header when it has none.', max_length=300)),
-                ('message_id', models.CharField(blank=True, max_length=300)),
-                ('subject', models.CharField(blank=True, max_length=300)),
-                ('category', models.CharField(db_index=True, max_length=12)),
-                ('provider', models.CharField(blank=True, max_length=50)),
-                ('template', models.CharField(blank=True, max_length=50)),
-                ('language', models.CharField(blank=True, max_length=10)),
-                ('codes_masked', models.JSONField(default=list)),
-                ('account_hint', models.CharField(blank=True, max_length=254)),
-                ('sent_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('sender_auth', models.CharField(max_length=8)),
-                ('forwarded', models.BooleanField(default=False)),
-                ('signin', models.JSONField(blank=True, null=True)),
-                ('reasons', models.JSONField(default=list)),
-                ('error', models.CharField(blank=True, max_length=200)),
-                ('found_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "message_key",
+                    models.CharField(help_text="Message-ID, or a hash of the header when it has none.", max_length=300),
+                ),
+                ("message_id", models.CharField(blank=True, max_length=300)),
+                ("subject", models.CharField(blank=True, max_length=300)),
+                ("category", models.CharField(db_index=True, max_length=12)),
+                ("provider", models.CharField(blank=True, max_length=50)),
+                ("template", models.CharField(blank=True, max_length=50)),
+                ("language", models.CharField(blank=True, max_length=10)),
+                ("codes_masked", models.JSONField(default=list)),
+                ("account_hint", models.CharField(blank=True, max_length=254)),
+                ("sent_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("sender_auth", models.CharField(max_length=8)),
+                ("forwarded", models.BooleanField(default=False)),
+                ("signin", models.JSONField(blank=True, null=True)),
+                ("reasons", models.JSONField(default=list)),
+                ("error", models.CharField(blank=True, max_length=200)),
+                ("found_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_at', '-id'],
+                "ordering": ["-sent_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Mailbox',
+            name="Mailbox",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('label', models.CharField(max_length=100)),
-                ('host', models.CharField(max_length=253)),
-                ('port', models.PositiveIntegerField(default=993, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(65535)])),
-                ('security', models.CharField(choices=[('ssl', 'SSL/TLS (usually port 993)'), ('starttls', 'STARTTLS (usually port 143)'), ('plain', 'No encryption (only to this machine)')], default='ssl', max_length=10)),
-                ('username', models.CharField(max_length=254)),
-                ('secret_sealed', models.TextField(editable=False)),
-                ('ca_file', models.CharField(blank=True, help_text='A CA certificate file to trust for this server (for a self-signed certificate).', max_length=500)),
-                ('folders', models.JSONField(blank=True, default=list, help_text="Empty: INBOX and the server's Junk folder.")),
-                ('discovered_folders', models.JSONField(blank=True, default=list, editable=False)),
-                ('enabled', models.BooleanField(default=True)),
-                ('poll_minutes', models.PositiveIntegerField(default=10, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1440)])),
-                ('backfill_days', models.PositiveIntegerField(default=90, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(3650)])),
-                ('state', models.CharField(choices=[('new', 'not scanned yet'), ('ok', 'ok'), ('error', 'error'), ('auth_failed', 'sign-in failed'), ('paused', 'paused')], default='new', max_length=12)),
-                ('last_success_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('last_error_at', models.DateTimeField(blank=True, null=True)),
-                ('auth_failures', models.PositiveIntegerField(default=0)),
-                ('next_scan_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('examined_total', models.PositiveBigIntegerField(default=0)),
-                ('lock_token', models.CharField(blank=True, editable=False, max_length=32)),
-                ('locked_until', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mailboxes', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("label", models.CharField(max_length=100)),
+                ("host", models.CharField(max_length=253)),
+                (
+                    "port",
+                    models.PositiveIntegerField(
+                        default=993,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(65535),
+                        ],
+                    ),
+                ),
+                (
+                    "security",
+                    models.CharField(
+                        choices=[
+                            ("ssl", "SSL/TLS (usually port 993)"),
+                            ("starttls", "STARTTLS (usually port 143)"),
+                            ("plain", "No encryption (only to this machine)"),
+                        ],
+                        default="ssl",
+                        max_length=10,
+                    ),
+                ),
+                ("username", models.CharField(max_length=254)),
+                ("secret_sealed", models.TextField(editable=False)),
+                (
+                    "ca_file",
+                    models.CharField(
+                        blank=True,
+                        help_text="A CA certificate file to trust for this server (for a self-signed certificate).",
+                        max_length=500,
+                    ),
+                ),
+                (
+                    "folders",
+                    models.JSONField(blank=True, default=list, help_text="Empty: INBOX and the server's Junk folder."),
+                ),
+                ("discovered_folders", models.JSONField(blank=True, default=list, editable=False)),
+                ("enabled", models.BooleanField(default=True)),
+                (
+                    "poll_minutes",
+                    models.PositiveIntegerField(
+                        default=10,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(1440),
+                        ],
+                    ),
+                ),
+                (
+                    "backfill_days",
+                    models.PositiveIntegerField(
+                        default=90,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(3650),
+                        ],
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("new", "not scanned yet"),
+                            ("ok", "ok"),
+                            ("error", "error"),
+                            ("auth_failed", "sign-in failed"),
+                            ("paused", "paused"),
+                        ],
+                        default="new",
+                        max_length=12,
+                    ),
+                ),
+                ("last_success_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("last_error_at", models.DateTimeField(blank=True, null=True)),
+                ("auth_failures", models.PositiveIntegerField(default=0)),
+                ("next_scan_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("examined_total", models.PositiveBigIntegerField(default=0)),
+                ("lock_token", models.CharField(blank=True, editable=False, max_length=32)),
+                ("locked_until", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mailboxes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['owner_id', 'label', 'id'],
+                "ordering": ["owner_id", "label", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FolderCursor',
+            name="FolderCursor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('folder', models.CharField(max_length=500)),
-                ('uidvalidity', models.PositiveBigIntegerField()),
-                ('last_uid', models.PositiveBigIntegerField(default=0)),
-                ('examined', models.PositiveBigIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('mailbox', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cursors', to='scanner.mailbox')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("folder", models.CharField(max_length=500)),
+                ("uidvalidity", models.PositiveBigIntegerField()),
+                ("last_uid", models.PositiveBigIntegerField(default=0)),
+                ("examined", models.PositiveBigIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "mailbox",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="cursors", to="scanner.mailbox"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Sighting',
+            name="Sighting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('folder', models.CharField(max_length=500)),
-                ('uidvalidity', models.PositiveBigIntegerField(default=0)),
-                ('uid', models.PositiveBigIntegerField(default=0)),
-                ('seen_at', models.DateTimeField(auto_now_add=True)),
-                ('finding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sightings', to='scanner.finding')),
-                ('mailbox', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sightings', to='scanner.mailbox')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("folder", models.CharField(max_length=500)),
+                ("uidvalidity", models.PositiveBigIntegerField(default=0)),
+                ("uid", models.PositiveBigIntegerField(default=0)),
+                ("seen_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="sightings", to="scanner.finding"
+                    ),
+                ),
+                (
+                    "mailbox",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sightings",
+                        to="scanner.mailbox",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.UniqueConstraint(fields=('owner', 'message_key'), name='one_finding_per_message'),
+            model_name="finding",
+            constraint=models.UniqueConstraint(fields=("owner", "message_key"), name="one_finding_per_message"),
         ),
         migrations.AddConstraint(
-            model_name='foldercursor',
-            constraint=models.UniqueConstraint(fields=('mailbox', 'folder'), name='one_cursor_per_folder'),
+            model_name="foldercursor",
+            constraint=models.UniqueConstraint(fields=("mailbox", "folder"), name="one_cursor_per_folder"),
         ),
         migrations.AddConstraint(
-            model_name='sighting',
-            constraint=models.UniqueConstraint(fields=('mailbox', 'folder', 'uidvalidity', 'uid'), name='one_sighting_per_uid'),
+            model_name="sighting",
+            constraint=models.UniqueConstraint(
+                fields=("mailbox", "folder", "uidvalidity", "uid"), name="one_sighting_per_uid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sighting',
-            constraint=models.UniqueConstraint(condition=models.Q(('mailbox__isnull', True)), fields=('finding', 'folder'), name='one_sighting_per_import_source'),
+            model_name="sighting",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("mailbox__isnull", True)),
+                fields=("finding", "folder"),
+                name="one_sighting_per_import_source",
+            ),
         ),
     ]

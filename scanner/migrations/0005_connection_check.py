@@ -8,30 +8,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scanner', '0004_mailbox_ca_certificate'),
+        ("scanner", "0004_mailbox_ca_certificate"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConnectionCheck',
+            name="ConnectionCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('host', models.CharField(max_length=253)),
-                ('port', models.PositiveIntegerField()),
-                ('security', models.CharField(choices=[('ssl', 'SSL/TLS (usually port 993)'), ('starttls', 'STARTTLS (usually port 143)'), ('plain', 'No encryption (only to this machine)')], max_length=10)),
-                ('username', models.CharField(max_length=254)),
-                ('ca_certificate', models.TextField(blank=True)),
-                ('folders', models.JSONField(blank=True, default=list)),
-                ('secret_sealed', models.TextField(blank=True, editable=False)),
-                ('state', models.CharField(choices=[('queued', 'waiting'), ('done', 'done')], default='queued', max_length=8)),
-                ('result', models.JSONField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('mailbox', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scanner.mailbox')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("host", models.CharField(max_length=253)),
+                ("port", models.PositiveIntegerField()),
+                (
+                    "security",
+                    models.CharField(
+                        choices=[
+                            ("ssl", "SSL/TLS (usually port 993)"),
+                            ("starttls", "STARTTLS (usually port 143)"),
+                            ("plain", "No encryption (only to this machine)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("username", models.CharField(max_length=254)),
+                ("ca_certificate", models.TextField(blank=True)),
+                ("folders", models.JSONField(blank=True, default=list)),
+                ("secret_sealed", models.TextField(blank=True, editable=False)),
+                (
+                    "state",
+                    models.CharField(choices=[("queued", "waiting"), ("done", "done")], default="queued", max_length=8),
+                ),
+                ("result", models.JSONField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "mailbox",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="scanner.mailbox",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
     ]

@@ -31,8 +31,10 @@ def seed(dovecot, total: int) -> None:
 
     messages, codes, fakes = mailbox_mix(total)
     dovecot.append(messages)
-    print(f"seeded {total} messages ({sum(map(len, messages)) / 1e6:.0f} MB): {codes} code mails, "
-          f"{fakes} lookalikes", flush=True)
+    print(
+        f"seeded {total} messages ({sum(map(len, messages)) / 1e6:.0f} MB): {codes} code mails, {fakes} lookalikes",
+        flush=True,
+    )
 
 
 def baseline(dovecot, special_uids: list[int]) -> float:
@@ -45,15 +47,16 @@ def baseline(dovecot, special_uids: list[int]) -> float:
     imap.select("INBOX", readonly=True)
     imap.uid("FETCH", "1:*", HEADER_ITEM)
     for start in range(0, len(special_uids), 25):
-        imap.uid("FETCH", ",".join(map(str, special_uids[start:start + 25])), "(BODY.PEEK[])")
+        imap.uid("FETCH", ",".join(map(str, special_uids[start : start + 25])), "(BODY.PEEK[])")
     imap.logout()
     return time.perf_counter() - started
 
 
 def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="otpdash-bench-"))
-    os.environ.update(OTPDASH_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="otpdash.settings",
-                      OTPDASH_LOG_LEVEL="WARNING")
+    os.environ.update(
+        OTPDASH_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="otpdash.settings", OTPDASH_LOG_LEVEL="WARNING"
+    )
     os.environ.pop("DATABASE_URL", None)  # the embedded default, as `make run` serves it
     from tests.dovecot import MISSING, Dovecot, dovecot_binary
 
@@ -83,9 +86,16 @@ def main() -> None:
         baseline(dovecot, special)  # warm Dovecot's caches and indexes for both sides alike
 
         def new_mailbox(owner: str) -> Mailbox:
-            mailbox = Mailbox(owner=User.objects.create_user(owner), label=owner, host="127.0.0.1",
-                              port=dovecot.imaps_port, security="ssl", username="alice",
-                              ca_certificate=dovecot.ca_file.read_text(), folders=["INBOX"])
+            mailbox = Mailbox(
+                owner=User.objects.create_user(owner),
+                label=owner,
+                host="127.0.0.1",
+                port=dovecot.imaps_port,
+                security="ssl",
+                username="alice",
+                ca_certificate=dovecot.ca_file.read_text(),
+                folders=["INBOX"],
+            )
             mailbox.set_secret(dovecot.users["alice"])
             mailbox.save()
             return mailbox
@@ -101,8 +111,11 @@ def main() -> None:
         peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         floors = [baseline(dovecot, special) for _ in range(3)]
         initial_ratio = statistics.median(scans) / statistics.median(floors)
-        print(f"first scan {statistics.median(scans):.2f} s (runs {', '.join(f'{s:.2f}' for s in scans)}); "
-              f"imaplib floor {statistics.median(floors):.2f} s", flush=True)
+        print(
+            f"first scan {statistics.median(scans):.2f} s (runs {', '.join(f'{s:.2f}' for s in scans)}); "
+            f"imaplib floor {statistics.median(floors):.2f} s",
+            flush=True,
+        )
 
         passes = []
         for _ in range(10):
@@ -110,8 +123,10 @@ def main() -> None:
             assert scan_mailbox(mailbox).examined == 0
             passes.append((time.perf_counter() - started) * 1000)
         incremental_ms = statistics.median(passes)
-        print(f"pass with no new mail: median {incremental_ms:.1f} ms (min {min(passes):.1f}, max {max(passes):.1f})",
-              flush=True)
+        print(
+            f"pass with no new mail: median {incremental_ms:.1f} ms (min {min(passes):.1f}, max {max(passes):.1f})",
+            flush=True,
+        )
 
         from django.db import connections
 
@@ -120,8 +135,13 @@ def main() -> None:
         import subprocess
 
         log = open(data_dir / "watch.log", "w")
-        watch = subprocess.Popen([sys.executable, "manage.py", "watch", "--refresh", "1"], cwd=ROOT,
-                                 env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
+        watch = subprocess.Popen(
+            [sys.executable, "manage.py", "watch", "--refresh", "1"],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         # Ready when the watcher's first pass has run (it records a success) and IDLE has begun.
         before = Mailbox.objects.get(pk=mailbox.pk).last_success_at
         deadline = time.monotonic() + 60
@@ -140,10 +160,15 @@ def main() -> None:
             latencies.append((time.perf_counter() - started) * 1000)
             time.sleep(0.3)
         idle_latency_ms = statistics.median(latencies)
-        print(f"APPEND to sighting with watch running: median {idle_latency_ms:.0f} ms "
-              f"(min {min(latencies):.0f}, max {max(latencies):.0f})", flush=True)
-        print(f"initial_ratio={initial_ratio:.2f} incremental_ms={incremental_ms:.1f} "
-              f"idle_latency_ms={idle_latency_ms:.0f} peak_rss_mb={peak_rss_mb:.1f}")
+        print(
+            f"APPEND to sighting with watch running: median {idle_latency_ms:.0f} ms "
+            f"(min {min(latencies):.0f}, max {max(latencies):.0f})",
+            flush=True,
+        )
+        print(
+            f"initial_ratio={initial_ratio:.2f} incremental_ms={incremental_ms:.1f} "
+            f"idle_latency_ms={idle_latency_ms:.0f} peak_rss_mb={peak_rss_mb:.1f}"
+        )
     finally:
         if watch is not None:
             watch.send_signal(signal.SIGTERM)

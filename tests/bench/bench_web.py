@@ -57,21 +57,45 @@ def main() -> None:
     python = sys.executable
     try:
         subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-        filled = subprocess.run([python, str(BENCH / "web_fill.py")], cwd=ROOT, env=env, check=True,
-                                capture_output=True, text=True)
+        filled = subprocess.run(
+            [python, str(BENCH / "web_fill.py")], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        )
         info = json.loads(filled.stdout.strip().splitlines()[-1])
-        print(f"filled in {info['fill_s']} s; queries per page: {info['queries']}; "
-              f"first request, nothing cached, in ms: {info['first_ms']}", flush=True)
+        print(
+            f"filled in {info['fill_s']} s; queries per page: {info['queries']}; "
+            f"first request, nothing cached, in ms: {info['first_ms']}",
+            flush=True,
+        )
         port = free_port()
         server = subprocess.Popen(
-            [python, "-m", "gunicorn", "otpdash.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-             "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "otpdash.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(WORKERS),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
         try:
             wait_until_served(port, server)
             clients = os.environ.get("BENCH_CLIENTS", "10")
             seconds = os.environ.get("BENCH_SECONDS", "30")
-            load = subprocess.run([python, str(BENCH / "web_load.py"), str(port), info["session"], clients, seconds],
-                                  cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+            load = subprocess.run(
+                [python, str(BENCH / "web_load.py"), str(port), info["session"], clients, seconds],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
@@ -81,10 +105,15 @@ def main() -> None:
             print("error:", error)
         if not latencies:
             raise SystemExit("no request succeeded")
-        print(f"{len(latencies)} requests by {clients} clients in {seconds} s on {WORKERS} gunicorn workers; "
-              f"mean {statistics.mean(latencies):.1f} ms", flush=True)
-        print(f"p50_ms={percentile(latencies, 0.5):.1f} p95_ms={percentile(latencies, 0.95):.1f} "
-              f"errors={len(errors)} queries_per_page={max(info['queries'].values())}")
+        print(
+            f"{len(latencies)} requests by {clients} clients in {seconds} s on {WORKERS} gunicorn workers; "
+            f"mean {statistics.mean(latencies):.1f} ms",
+            flush=True,
+        )
+        print(
+            f"p50_ms={percentile(latencies, 0.5):.1f} p95_ms={percentile(latencies, 0.95):.1f} "
+            f"errors={len(errors)} queries_per_page={max(info['queries'].values())}"
+        )
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 

@@ -37,31 +37,51 @@ from scanner.models import Finding, Mailbox, Sighting  # noqa: E402
 
 PAGES = ("/dashboard/", "/incidents/")
 BATCH = 5000
-TEMPLATES = {"ms_code": ["msa_single_use_v2", "msa_security_code", "msa_password_reset"],
-             "ms_alert": ["msa_unusual_signin", "msa_password_changed"], "phishing": ["msa_single_use_v2"]}
+TEMPLATES = {
+    "ms_code": ["msa_single_use_v2", "msa_security_code", "msa_password_reset"],
+    "ms_alert": ["msa_unusual_signin", "msa_password_changed"],
+    "phishing": ["msa_single_use_v2"],
+}
 
 
 def fill(members: int, mailboxes: int, sightings: int, rng: random.Random) -> get_user_model():
     User = get_user_model()
     household = Household.objects.create(name="Bench household")
     password = make_password("bench password not used")  # hashed once: 50 hashes would only cost time
-    users = User.objects.bulk_create([
-        User(username=f"member{i}", email=f"member{i}@example.org", password=password, is_staff=i == 0)
-        for i in range(members)
-    ])
+    users = User.objects.bulk_create(
+        [
+            User(username=f"member{i}", email=f"member{i}@example.org", password=password, is_staff=i == 0)
+            for i in range(members)
+        ]
+    )
     users = list(User.objects.order_by("pk"))
-    Member.objects.bulk_create([
-        Member(user=u, household=household, role="owner" if i == 0 else ("admin" if i < 3 else "member"),
-               display_name=f"Member {i}", addresses=[u.email])
-        for i, u in enumerate(users)
-    ])
+    Member.objects.bulk_create(
+        [
+            Member(
+                user=u,
+                household=household,
+                role="owner" if i == 0 else ("admin" if i < 3 else "member"),
+                display_name=f"Member {i}",
+                addresses=[u.email],
+            )
+            for i, u in enumerate(users)
+        ]
+    )
     sealed = seal("bench mailbox secret")
     states = ["ok"] * 8 + ["error", "paused"]
-    Mailbox.objects.bulk_create([
-        Mailbox(owner=users[i % members], label=f"box {i}", host="imap.example.com", username=f"u{i}",
-                secret_sealed=sealed, state=rng.choice(states))
-        for i in range(mailboxes)
-    ])
+    Mailbox.objects.bulk_create(
+        [
+            Mailbox(
+                owner=users[i % members],
+                label=f"box {i}",
+                host="imap.example.com",
+                username=f"u{i}",
+                secret_sealed=sealed,
+                state=rng.choice(states),
+            )
+            for i in range(mailboxes)
+        ]
+    )
     boxes = list(Mailbox.objects.values_list("pk", "owner_id"))
     now = timezone.now()
     made = 0
@@ -71,22 +91,40 @@ def fill(members: int, mailboxes: int, sightings: int, rng: random.Random) -> ge
         for n in range(made, made + count):
             category = rng.choices(["ms_code", "ms_alert", "phishing"], weights=[90, 5, 5])[0]
             box = boxes[n % len(boxes)]
-            findings.append(Finding(
-                owner_id=box[1], message_key=f"<bench-{n}@example.org>", message_id=f"<bench-{n}@example.org>",
-                subject="Your single-use code", category=category, provider="microsoft",
-                template=rng.choice(TEMPLATES[category]), language="en", codes_masked=["****42"],
-                account_hint=f"member{box[1]}@example.org", sent_at=None, sender_auth="pass",
-                arrived_at=now - timedelta(minutes=rng.randint(0, 365 * 24 * 60)),
-                status=rng.choice(["pending", "expected", "unsolicited"]),
-            ))
+            findings.append(
+                Finding(
+                    owner_id=box[1],
+                    message_key=f"<bench-{n}@example.org>",
+                    message_id=f"<bench-{n}@example.org>",
+                    subject="Your single-use code",
+                    category=category,
+                    provider="microsoft",
+                    template=rng.choice(TEMPLATES[category]),
+                    language="en",
+                    codes_masked=["****42"],
+                    account_hint=f"member{box[1]}@example.org",
+                    sent_at=None,
+                    sender_auth="pass",
+                    arrived_at=now - timedelta(minutes=rng.randint(0, 365 * 24 * 60)),
+                    status=rng.choice(["pending", "expected", "unsolicited"]),
+                )
+            )
         Finding.objects.bulk_create(findings, batch_size=1000)
         keys = [f.message_key for f in findings]
         ids = dict(Finding.objects.filter(message_key__in=keys).values_list("message_key", "pk"))
-        Sighting.objects.bulk_create([
-            Sighting(finding_id=ids[f"<bench-{n}@example.org>"], mailbox_id=boxes[n % len(boxes)][0],
-                     folder="INBOX", uidvalidity=1, uid=n + 1)
-            for n in range(made, made + count)
-        ], batch_size=1000)
+        Sighting.objects.bulk_create(
+            [
+                Sighting(
+                    finding_id=ids[f"<bench-{n}@example.org>"],
+                    mailbox_id=boxes[n % len(boxes)][0],
+                    folder="INBOX",
+                    uidvalidity=1,
+                    uid=n + 1,
+                )
+                for n in range(made, made + count)
+            ],
+            batch_size=1000,
+        )
         made += count
     add_incidents(household, rng, now)
     return users[0]
@@ -101,11 +139,18 @@ def add_incidents(household, rng: random.Random, now) -> None:
     incidents = []
     chosen = findings[: max(1, len(findings) // 30)]
     for _, owner_id, at in chosen:
-        incidents.append(Incident(
-            household=household, kind=rng.choice(["account", "alert", "phishing"]), member=by_owner[owner_id],
-            severity=rng.randint(1, 4), state=rng.choice(["open", "acknowledged", "resolved"]),
-            opened_at=at, last_seen_at=at, resolution_note="bench",
-        ))
+        incidents.append(
+            Incident(
+                household=household,
+                kind=rng.choice(["account", "alert", "phishing"]),
+                member=by_owner[owner_id],
+                severity=rng.randint(1, 4),
+                state=rng.choice(["open", "acknowledged", "resolved"]),
+                opened_at=at,
+                last_seen_at=at,
+                resolution_note="bench",
+            )
+        )
     Incident.objects.bulk_create(incidents, batch_size=1000)
     made = Incident.objects.order_by("pk").values_list("pk", flat=True)  # insertion order: one per chosen finding
     links = [IncidentFinding(incident_id=pk, finding_id=finding[0]) for pk, finding in zip(made, chosen, strict=True)]

@@ -40,8 +40,9 @@ def main() -> None:
     latencies: list[float] = []
     errors: list[str] = []
     until = time.monotonic() + seconds
-    threads = [threading.Thread(target=client, args=(port, session, until, latencies, errors, i))
-               for i in range(clients)]
+    threads = [
+        threading.Thread(target=client, args=(port, session, until, latencies, errors, i)) for i in range(clients)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

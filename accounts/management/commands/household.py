@@ -17,8 +17,11 @@ class Command(BaseCommand):
         add = sub.add_parser("add", help="A new household; prints the owner's invitation link.")
         add.add_argument("name")
         add.add_argument("--owner-email", required=True, help="Who gets the owner's invitation.")
-        add.add_argument("--base-url", default="http://127.0.0.1:8000",
-                         help="How members reach OTP Dash (default: http://127.0.0.1:8000).")
+        add.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="How members reach OTP Dash (default: http://127.0.0.1:8000).",
+        )
 
     def handle(self, *args, action, **options):
         if action == "list":
@@ -39,5 +42,7 @@ class Command(BaseCommand):
             household = Household.objects.create(name=name)
             invitation = Invitation.objects.create(household=household, email=email, role=Member.Role.OWNER)
         link = f"{options['base_url'].rstrip('/')}/join/{invitation.token()}/"
-        self.stdout.write(f"Created {name}. Send this link to {email}; it makes them the owner and works once, "
-                          f"until {invitation.expires_at:%Y-%m-%d %H:%M} UTC:\n{link}")
+        self.stdout.write(
+            f"Created {name}. Send this link to {email}; it makes them the owner and works once, "
+            f"until {invitation.expires_at:%Y-%m-%d %H:%M} UTC:\n{link}"
+        )

@@ -41,13 +41,25 @@ class Command(BaseCommand):
         add.add_argument("--port", type=int, default=993)
         add.add_argument("--security", choices=[c.value for c in Mailbox.Security], default="ssl")
         add.add_argument("--username", required=True)
-        add.add_argument("--password-env", required=True, metavar="VAR",
-                         help="name of the environment variable holding the password (never the password itself)")
-        add.add_argument("--folder", action="append", default=[], dest="folders",
-                         help="a folder to watch (repeatable; default: INBOX and the server's Junk folder)")
+        add.add_argument(
+            "--password-env",
+            required=True,
+            metavar="VAR",
+            help="name of the environment variable holding the password (never the password itself)",
+        )
+        add.add_argument(
+            "--folder",
+            action="append",
+            default=[],
+            dest="folders",
+            help="a folder to watch (repeatable; default: INBOX and the server's Junk folder)",
+        )
         add.add_argument("--label", default="")
-        add.add_argument("--ca-file", default="", help="a CA certificate file (PEM) to trust for this server; "
-                         "its certificates are stored, the path is not")
+        add.add_argument(
+            "--ca-file",
+            default="",
+            help="a CA certificate file (PEM) to trust for this server; its certificates are stored, the path is not",
+        )
         add.add_argument("--poll-minutes", type=int, default=10)
         add.add_argument("--backfill-days", type=int, default=90)
         sub.add_parser("list", help="mailboxes and their health")
@@ -66,10 +78,16 @@ class Command(BaseCommand):
         if not secret:
             raise CommandError(f"The environment variable {password_env} is not set or empty.")
         mailbox = Mailbox(
-            owner=user_named(owner), host=o["host"], port=o["port"], security=o["security"], username=o["username"],
-            folders=folders, label=o["label"] or f"{o['username']} on {o['host']}",
+            owner=user_named(owner),
+            host=o["host"],
+            port=o["port"],
+            security=o["security"],
+            username=o["username"],
+            folders=folders,
+            label=o["label"] or f"{o['username']} on {o['host']}",
             ca_certificate=_read_ca_file(o["ca_file"]),
-            poll_minutes=o["poll_minutes"], backfill_days=o["backfill_days"],
+            poll_minutes=o["poll_minutes"],
+            backfill_days=o["backfill_days"],
         )
         mailbox.set_secret(secret)
         try:

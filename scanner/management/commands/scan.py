@@ -32,8 +32,10 @@ class Command(BaseCommand):
             if report.waited > 0.1:
                 self.stdout.write(f"{box.pk} {box.label}: waited {report.waited:.1f} s for another scan to finish")
             for folder in report.folders:
-                line = f"{box.pk} {box.label} / {folder.folder}: examined {folder.examined}, " \
-                       f"read {folder.candidates}, new findings {folder.found}"
+                line = (
+                    f"{box.pk} {box.label} / {folder.folder}: examined {folder.examined}, "
+                    f"read {folder.candidates}, new findings {folder.found}"
+                )
                 self.stdout.write(line + (f"; {folder.error}" if folder.error else ""))
                 failed |= bool(folder.error)
             if report.error:

@@ -32,4 +32,3 @@ class Command(BaseCommand):
                 "seen": len(seen),
             }
             self.stdout.write(json.dumps(line, ensure_ascii=False))
-

@@ -14,10 +14,18 @@ class Command(BaseCommand):
     help = "Hold an IMAP IDLE connection per watched folder and scan as soon as mail arrives. Stops on SIGTERM."
 
     def add_arguments(self, parser):
-        parser.add_argument("--refresh", type=float, default=30.0,
-                            help="seconds between re-reading the mailbox list (added, edited, paused mailboxes)")
-        parser.add_argument("--renew", type=float, default=RENEW_AFTER,
-                            help="seconds after which IDLE is re-issued (at most 29 minutes, RFC 2177)")
+        parser.add_argument(
+            "--refresh",
+            type=float,
+            default=30.0,
+            help="seconds between re-reading the mailbox list (added, edited, paused mailboxes)",
+        )
+        parser.add_argument(
+            "--renew",
+            type=float,
+            default=RENEW_AFTER,
+            help="seconds after which IDLE is re-issued (at most 29 minutes, RFC 2177)",
+        )
 
     def handle(self, *args, refresh, renew, **options):
         stop = threading.Event()
