@@ -33,8 +33,13 @@ _SUBJECT_LINE = re.compile(r"^subject:(.*)$", re.M)
 _SPACE = rb"[ \t\r\x0b\x0c\x1c-\x1f]*"
 # Starting with the literal lets the regex engine skip ahead to each "subject:" at C speed.
 _FORWARD_SUBJECT = re.compile(
-    rb"subject:" + _SPACE + rb"(?:" + "|".join(w for w in lexicon.FORWARD_WORDS if w.isascii()).encode() + rb")"
-    + _SPACE + rb":"
+    rb"subject:"
+    + _SPACE
+    + rb"(?:"
+    + "|".join(w for w in lexicon.FORWARD_WORDS if w.isascii()).encode()
+    + rb")"
+    + _SPACE
+    + rb":"
 )
 
 
@@ -97,7 +102,7 @@ def _trim_header(raw: bytes) -> tuple[bytes, str | None]:
     end = _header_block(raw)
     lines = end.split(b"\n", _MAX_HEADER_LINES)[:_MAX_HEADER_LINES]
     kept = b"\n".join(lines)[:_MAX_HEADER_BYTES].rstrip(b"\r\n")
-    return kept + b"\r\n\r\n" + raw[len(end):].lstrip(b"\r\n"), (
+    return kept + b"\r\n\r\n" + raw[len(end) :].lstrip(b"\r\n"), (
         f"the header section is too long; only its first {_MAX_HEADER_LINES} lines were read"
     )
 
@@ -144,7 +149,11 @@ def worth_reading_many(headers: list[bytes]) -> list[bool]:
             found = joined.find(hint, starts[k + 1]) if k + 1 < len(starts) else -1
     for match in _FORWARD_SUBJECT.finditer(joined):
         if match.start() == 0 or joined[match.start() - 1] in b"\n\0":  # a Subject line, not a word in one
-            hit.add(bisect.bisect_right(starts, match.start()) - 1)
+            k = bisect.bisect_right(starts, match.start()) - 1
+            # Only the first Subject field counts, as in the parsed message; forwards are few, so
+            # the single path settles it.
+            if k not in hit and worth_reading_headers(headers[plain[k]]):
+                hit.add(k)
     for k in hit:
         answers[plain[k]] = True
     return answers
@@ -193,8 +202,15 @@ def _header_block(raw: bytes) -> bytes:
 def _worth_reading(head: Message, raw: bytes) -> bool:
     """Cheap pre-filter on headers: only mail that could be a code, a notice, a lure or a forward."""
     subject = message.header_text(head, "Subject")
-    hay = " ".join((subject, str(head.get("From", "")), message.header_text(head, "From"),
-                    str(head.get("Reply-To", "")), str(head.get("Sender", "")))).lower()
+    hay = " ".join(
+        (
+            subject,
+            str(head.get("From", "")),
+            message.header_text(head, "From"),
+            str(head.get("Reply-To", "")),
+            str(head.get("Sender", "")),
+        )
+    ).lower()
     if _has_hint(hay) or _FORWARD_PREFIX.search(subject):
         return True
     return b"message/rfc822" in raw or b"Message/RFC822" in raw
@@ -230,8 +246,13 @@ def analyse(msg: Message, depth: int) -> Finding:
         return finding
     _, reply_to = message.address(msg, "Reply-To")
     sender = Sender(
-        display=display, address=address, domain=domain, auth=finding.sender_auth, reply_to=reply_to,
-        replayed_microsoft_signature=_replayed(results, msg, domain), links=body.links,
+        display=display,
+        address=address,
+        domain=domain,
+        auth=finding.sender_auth,
+        reply_to=reply_to,
+        replayed_microsoft_signature=_replayed(results, msg, domain),
+        links=body.links,
     )
     budget.check()
     content = None
@@ -280,8 +301,13 @@ def _read_forwards(finding: Finding, forwards: list[Forward], tz, forwarder: str
             continue
         content = microsoft.read(fwd.subject, text, fwd.address, tz)
         part = Finding(sender_auth="unknown", forwarded=True)
-        sender = Sender(display=fwd.display, address=fwd.address, domain=message.domain_of(fwd.address),
-                        auth="unknown", links=message.find_urls(text))
+        sender = Sender(
+            display=fwd.display,
+            address=fwd.address,
+            domain=message.domain_of(fwd.address),
+            auth="unknown",
+            links=message.find_urls(text),
+        )
         if _judge(part, sender, content, fwd.subject, text):
             day_first = (part.language or "en") != "en"
             found.append((loose_date(fwd.date_text, tz, day_first) if fwd.date_text else None, part))
@@ -304,8 +330,11 @@ def _read_forwards(finding: Finding, forwards: list[Forward], tz, forwarder: str
 def _speaks_for_microsoft(subject: str, text: str, display: str, domain: str) -> bool:
     """Whether Microsoft account wording in this mail would be Microsoft's voice (or a claim to it)."""
     return bool(
-        is_microsoft_domain(domain) or lookalike_reason(domain) or claims_microsoft(display)
-        or _MS_ACCOUNT.search(subject) or _MS_ACCOUNT.search(text)
+        is_microsoft_domain(domain)
+        or lookalike_reason(domain)
+        or claims_microsoft(display)
+        or _MS_ACCOUNT.search(subject)
+        or _MS_ACCOUNT.search(text)
     )
 
 
