@@ -124,7 +124,14 @@ Subject: Your single-use code"""
             "dmarc=permerror action=none header.from=accountprotection.microsoft.com;",
             "fail",
         ),
-        ("mx.example.net; dkim=none; dmarc=none; spf=pass smtp.mailfrom=accountprotection.microsoft.com", "none"),
+        # SPF that passes for the From domain's organisation is aligned (RFC 7489 relaxed alignment): a pass.
+        ("mx.example.net; dkim=none; dmarc=none; spf=pass smtp.mailfrom=accountprotection.microsoft.com", "pass"),
+        ("mx.example.net; dkim=none; dmarc=none; spf=pass smtp.mailfrom=bounces.example.org", "none"),
+        ("spf=none smtp.mailfrom=x.example; dkim=none header.d=none; dmarc=none header.from=x; compauth=pass", "pass"),
+        (
+            "spf=fail smtp.mailfrom=x.example; dmarc=fail header.from=accountprotection.microsoft.com; compauth=fail",
+            "fail",
+        ),
         ("mx.example.net; dkim=pass header.d=accountprotection.microsoft.com", "pass"),
         ("mx.example.net; dmarc=pass header.from=evil.example", "fail"),
     ],

@@ -1,12 +1,18 @@
-"""The receiving server's verdict on who sent a message.
+"""The receiving server's verdict on who sent a message (RFC 8601).
 
-Only the top-most Authentication-Results header counts: it is the one our own receiving server
-added. ARC-Authentication-Results i=1 and X-MS-Exchange-Authentication-Results say dkim=none even
-on genuine Microsoft mail (Microsoft seals before it signs), so they are never read.
+An Authentication-Results (AR) header is worth what the server that wrote it is worth. Trusted are
+the AR headers the receiving organisation wrote: every one above the Received line that records the
+mail entering it from outside (nothing above that line can come from outside), and, just below it
+(where Gmail and others write theirs), those whose authserv-id belongs to the organisation that
+wrote that line. A receiver may write one header per check (Fastmail, iCloud, Postfix milters):
+they are merged, the topmost answer per check first. Exchange Online writes its header without
+an authserv-id. ARC-Authentication-Results and X-MS-Exchange-Authentication-Results record earlier
+hops (Microsoft's own say dkim=none on genuine mail) and are never read.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from email.message import Message
@@ -14,7 +20,7 @@ from functools import lru_cache
 
 import authres
 
-from .domains import registrable
+from .domains import MICROSOFT_MAIL_HOSTS, registrable
 from .message import HEADER_VALUE_LIMIT
 
 _FALLBACK_RESULT = re.compile(r"(?:^|;)\s*([a-z][a-z0-9-]*)\s*=\s*([a-z]+)", re.I)
@@ -35,12 +41,138 @@ class AuthResults:
     dkim: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (result, signing domain)
 
 
-def top_results(msg: Message) -> AuthResults:
-    values = msg.get_all("Authentication-Results") or []
+def receiver_results(msg: Message) -> AuthResults:
+    """The receiving organisation's AR headers, merged; empty when it wrote none."""
+    values = trusted_values(msg.items())
     if not values:
         return AuthResults()
-    # Capped: a receiving server's results are a few hundred bytes; a crafted one must not cost more.
-    return parse_value(" ".join(str(values[0])[:HEADER_VALUE_LIMIT].split()))
+    return merge([parse_value(value) for value in values])
+
+
+def trusted_values(items: list[tuple[str, str]]) -> list[str]:
+    """The values of the trusted AR headers (and Received-SPF, as an AR spf entry), top down."""
+    fields = [(name.lower(), " ".join(str(value)[:HEADER_VALUE_LIMIT].split())) for name, value in items]
+    hops = [(index, parse_received(value)) for index, (name, value) in enumerate(fields) if name == "received"]
+    border = next(((index, hop) for index, hop in hops if hop.is_border), None)
+    if border is not None:
+        below = next((index for index, _ in hops if index > border[0]), len(fields))
+        limit, receiver = below, border[1].by_org
+    elif hops:  # no hop from outside: only the organisation that handled it may speak
+        limit, receiver = len(fields), next((hop.by_org for _, hop in hops if hop.by_org), None)
+    else:  # no Received at all: a file saved by hand; the top header is the only evidence
+        limit, receiver = len(fields), None
+    trusted: list[str] = []
+    for index, (name, value) in enumerate(fields[:limit]):
+        if name not in _VERDICT_FIELDS:
+            continue
+        if border is not None and index > border[0] and not _in_run_below(fields, border[0], index):
+            continue  # below the border, only the receiver's own run of verdicts right under its line
+        above_border = border is not None and index < border[0]
+        if not (above_border or not hops or _written_by(value, receiver, name)):
+            continue
+        trusted.append(value if name == "authentication-results" else _received_spf(value))
+    return [value for value in trusted if value]
+
+
+_VERDICT_FIELDS = ("authentication-results", "received-spf")
+
+
+def _in_run_below(fields: list[tuple[str, str]], border: int, index: int) -> bool:
+    """Whether every field between the border's Received line and this one is a verdict too: a
+    receiver writes its verdicts right under its own line; the sender's headers come after."""
+    return all(name in _VERDICT_FIELDS for name, _ in fields[border + 1 : index])
+
+
+def _written_by(value: str, receiver: str | None, name: str = "authentication-results") -> bool:
+    if name == "received-spf":
+        return receiver is not None  # it names no writer: trusted only in the receiver's run
+    authserv = authserv_id(value)
+    if authserv is None:  # Exchange Online's layout: only Microsoft's own mail hosts write it
+        return receiver in MICROSOFT_MAIL_HOSTS
+    return receiver is not None and registrable(authserv) == receiver
+
+
+def authserv_id(value: str) -> str | None:
+    first = value.split(";", 1)[0].strip()
+    if not first or "=" in first:
+        return None
+    return first.split()[0].lower()
+
+
+def merge(results: list[AuthResults]) -> AuthResults:
+    """One verdict per check from several headers: the topmost header's answer wins; every DKIM
+    signature counts."""
+    out: dict = {"present": True}
+    for field_name in ("dmarc", "dmarc_from", "compauth", "spf", "spf_domain"):
+        out[field_name] = next((getattr(r, field_name) for r in results if getattr(r, field_name)), None)
+    out["dkim"] = tuple(signature for r in results for signature in r.dkim)
+    return AuthResults(**out)
+
+
+_RECEIVED_FROM = re.compile(r"^\s*from\s+(\S{1,255})(?:\s+\(([^()]{0,300})\))?", re.I)
+_RECEIVED_BY = re.compile(r"\bby\s+([a-z0-9][a-z0-9.-]{0,252})", re.I)
+_BRACKETED_IP = re.compile(r"\[([0-9a-f:.]{2,45})\]", re.I)
+_SPF_RESULT = re.compile(r"^\s*(pass|fail|softfail|neutral|none|temperror|permerror)\b", re.I)
+_SPF_FROM = re.compile(r"\benvelope-from=\"?<?([^\s;\">]{1,254})", re.I)
+
+
+@dataclass(frozen=True)
+class Hop:
+    by_org: str | None
+    is_border: bool  # the mail came into by_org's hands from another organisation here
+
+
+@lru_cache(maxsize=4096)
+def parse_received(value: str) -> Hop:
+    by = _RECEIVED_BY.search(value)
+    by_org = _org(by.group(1)) if by else None
+    came_from = _RECEIVED_FROM.match(value)
+    if by_org is None or came_from is None:
+        return Hop(by_org, False)  # an internal hop ("by 2002:...") or one without a sender
+    source = _source_org(came_from.group(1), came_from.group(2) or "")
+    return Hop(by_org, source != by_org)
+
+
+def _source_org(helo: str, details: str) -> str:
+    """Whose host handed the mail over: its reverse-DNS name when the receiver recorded one, else
+    its address; the HELO name (chosen by the sender) only beside a bare address (Exchange's
+    internal hops write "from HOST (IP)"). "outside" when nothing names it."""
+    words = details.replace("[", " [").split()
+    name = words[0].rstrip(".") if words else ""
+    if name and name.lower() != "unknown" and not _is_ip(name.strip("[]")) and "." in name:
+        return _org(name) or "outside"
+    if name.lower() == "unknown":
+        return "outside"  # the receiver looked the address up and found no name
+    ip = _BRACKETED_IP.search(details)
+    address = ip.group(1) if ip else (name.strip("[]") if name and _is_ip(name.strip("[]")) else "")
+    if address and _is_ip(address) and ipaddress.ip_address(address).is_private:
+        return _org(helo) or "internal"
+    return _org(helo.strip("[]")) or "outside"
+
+
+def _org(host: str) -> str | None:
+    host = host.strip().strip(".").lower()
+    if "." not in host or _is_ip(host.strip("[]")):
+        return None
+    return registrable(host) or None
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _received_spf(value: str) -> str | None:
+    """A Received-SPF header (Postfix policyd-spf, Gmail) as an AR spf entry."""
+    result = _SPF_RESULT.match(value)
+    if not result:
+        return None
+    sender = _SPF_FROM.search(value)
+    mailfrom = f" smtp.mailfrom={sender.group(1)}" if sender else ""
+    return f"received-spf.invalid; spf={result.group(1).lower()}{mailfrom}"
 
 
 @lru_cache(maxsize=4096)
@@ -98,9 +230,13 @@ def verdict(results: AuthResults, from_domain: str) -> str:
         if not results.dmarc_from or registrable(results.dmarc_from) == org:
             return "pass"
         return "fail"
+    if results.compauth == "pass":
+        return "pass"  # Exchange Online's composite verdict on the From domain
     aligned = [r for r, d in results.dkim if d and registrable(d) == org]
     if any(r == "pass" for r in aligned):
         return "pass"
+    if results.spf == "pass" and results.spf_domain and registrable(results.spf_domain) == org:
+        return "pass"  # SPF aligned with the From domain (relaxed alignment, RFC 7489)
     if any(r in _FAILING for r, _ in results.dkim):
         return "fail"
     if results.spf in _FAILING and not any(r == "pass" for r, _ in results.dkim):

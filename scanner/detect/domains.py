@@ -29,6 +29,8 @@ MICROSOFT_SENDER_DOMAINS = frozenset(
         "microsoft365.com",
     }
 )
+# Where Exchange Online and Outlook.com receive mail: their AR header carries no authserv-id.
+MICROSOFT_MAIL_HOSTS = frozenset({"outlook.com", "office365.com", "microsoft.com", "hotmail.com", "live.com"})
 # The only senders of account security and code mail (exact domains, not registrable).
 MSA_SECURITY_SENDERS = frozenset({"accountprotection.microsoft.com", "account.microsoft.com"})
 ENTRA_SENDERS = frozenset({"msonlineservicesteam@microsoftonline.com", "azure-noreply@microsoft.com"})

@@ -187,7 +187,7 @@ def _detect(raw: bytes) -> Finding:
     if not _worth_reading(head, raw):
         finding = Finding(sent_at=message_time(head))
         _, address = message.address(head, "From")
-        finding.sender_auth = auth.verdict(auth.top_results(head), message.domain_of(address))
+        finding.sender_auth = auth.verdict(auth.receiver_results(head), message.domain_of(address))
         finding.message_id = _message_id(head)
         finding.subject = message.header_text(head, "Subject")[:300]
         return finding
@@ -220,7 +220,7 @@ def analyse(msg: Message, depth: int) -> Finding:
     subject = message.header_text(msg, "Subject")
     display, address = message.address(msg, "From")
     domain = message.domain_of(address)
-    results = auth.top_results(msg)
+    results = auth.receiver_results(msg)
     body = message.read_body(msg)
     finding = Finding(
         sent_at=message_time(msg),
