@@ -161,3 +161,35 @@ def test_no_receiver_verdict_is_unknown_never_phishing_for_that_alone():
     microsoft_own = "ARC-Authentication-Results: i=1; mx.microsoft.com 1; spf=none; dmarc=none\r\nX-MS-Exchange-Authentication-Results: spf=none; dkim=none\r\n"
     finding = detect(mail(border + microsoft_own))
     assert (finding.category, finding.sender_auth, finding.codes) == ("ms_code", "unknown", ["482913"])
+
+
+# Invented wording in the shape of a OneDrive sharing notice.
+ONEDRIVE = (
+    "From: Microsoft OneDrive <no-reply@email.onedrive.com>\r\nTo: alice@example.net\r\n"
+    "Subject: Peter shared a folder with you\r\nDate: Tue, 01 Dec 2026 10:00:00 +0000\r\n"
+    "Message-ID: <onedrive-1@example.invalid>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+    "Peter shared the folder Holiday with you. Open it with your Microsoft account.\r\n"
+    "Unusual sign-in activity? Learn how OneDrive keeps your files safe.\r\n"
+)
+
+
+def _onedrive(verdict: str) -> bytes:
+    verdict = verdict.replace(MS, "email.onedrive.com")
+    return (gmail(verdict) + SENDER_SIDE + ONEDRIVE).encode()
+
+
+def test_microsofts_other_domains_are_ordinary_microsoft_mail_not_impostors():
+    finding = detect(_onedrive(PASS))
+    assert (finding.category, finding.sender_auth) == ("none", "pass")
+
+
+def test_a_onedrive_sender_that_fails_authentication_is_still_phishing():
+    finding = detect(_onedrive(FAIL))
+    assert (finding.category, finding.sender_auth) == ("phishing", "fail")
+
+
+def test_a_personal_outlook_address_is_not_microsofts_voice():
+    body = BODY.replace(f"account-security-noreply@{MS}", "microsoft.account.team@outlook.com")
+    verdict = PASS.replace(MS, "outlook.com")
+    finding = detect((gmail(verdict) + SENDER_SIDE + body).encode())
+    assert finding.category == "phishing"

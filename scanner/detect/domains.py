@@ -13,22 +13,35 @@ from publicsuffixlist import PublicSuffixList
 
 _PSL = PublicSuffixList()
 
+# Microsoft's own registrable domains and what each sends. Only the exact account-security senders
+# below make codes and security alerts; from the rest, Microsoft's name and wording are ordinary
+# Microsoft mail (OneDrive shares, Teams notices, Store receipts), never an impostor's. Consumer
+# mailbox domains are Microsoft's too, but anyone sends from them: they are never Microsoft's voice.
+SERVICE, CONSUMER_MAILBOXES = "Microsoft's own service mail", "anyone's personal mailbox"
+MICROSOFT_DOMAINS: dict[str, str] = {
+    "microsoft.com": SERVICE,  # also the account-security senders, by exact name (below)
+    "microsoftonline.com": SERVICE,  # Entra ID (work and school accounts)
+    "microsoft365.com": SERVICE,
+    "microsoftstoreemail.com": SERVICE,
+    "office.com": SERVICE,
+    "office365.com": SERVICE,
+    "onedrive.com": SERVICE,
+    "sharepoint.com": SERVICE,
+    "sharepointonline.com": SERVICE,
+    "xbox.com": SERVICE,
+    "skype.com": SERVICE,
+    "bing.com": SERVICE,
+    "azure.com": SERVICE,
+    "windows.com": SERVICE,
+    "github.com": "GitHub (a Microsoft company, its own sender and codes)",
+    "linkedin.com": "LinkedIn (a Microsoft company, its own sender and codes)",
+    "outlook.com": CONSUMER_MAILBOXES,
+    "hotmail.com": CONSUMER_MAILBOXES,
+    "live.com": CONSUMER_MAILBOXES,
+    "msn.com": CONSUMER_MAILBOXES,
+}
 # Organisations whose mail Microsoft really sends from (registrable domains).
-MICROSOFT_SENDER_DOMAINS = frozenset(
-    {
-        "microsoft.com",
-        "microsoftonline.com",
-        "microsoftstoreemail.com",
-        "xbox.com",
-        "office.com",
-        "office365.com",
-        "azure.com",
-        "skype.com",
-        "bing.com",
-        "windows.com",
-        "microsoft365.com",
-    }
-)
+MICROSOFT_SENDER_DOMAINS = frozenset(domain for domain, kind in MICROSOFT_DOMAINS.items() if kind == SERVICE)
 # Where Exchange Online and Outlook.com receive mail: their AR header carries no authserv-id.
 MICROSOFT_MAIL_HOSTS = frozenset({"outlook.com", "office365.com", "microsoft.com", "hotmail.com", "live.com"})
 # The only senders of account security and code mail (exact domains, not registrable).

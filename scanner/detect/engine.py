@@ -13,7 +13,7 @@ from .dates import loose_date, message_time, offset_of
 from .domains import claims_microsoft, is_microsoft_domain, lookalike_reason, registrable
 from .finding import Finding
 from .forwards import Forward, split_forwards
-from .phishing import Sender, tells
+from .phishing import Sender, ordinary_microsoft_mail, tells
 
 _FORWARD_PREFIX = re.compile(lexicon.FORWARD_PREFIX, re.I)
 _MS_ACCOUNT = re.compile("|".join(lexicon.MICROSOFT_ACCOUNT), re.I)
@@ -274,6 +274,8 @@ def analyse(msg: Message, depth: int) -> Finding:
 
 def _judge(finding: Finding, sender: Sender, content, subject: str, text: str) -> bool:
     """Fill finding for Microsoft content or impersonation; False when neither applies."""
+    if content and content.template != "entra_email_verification" and ordinary_microsoft_mail(sender):
+        content = None  # Microsoft's own service mail: neither a code nor an alert
     strong, weak = tells(sender, content, subject, text)
     if content:
         finding.template, finding.language = content.template, content.language

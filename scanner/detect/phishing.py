@@ -57,7 +57,7 @@ def tells(sender: Sender, content: MsContent | None, subject: str, text: str) ->
     if sender.replayed_microsoft_signature and not is_microsoft_domain(sender.domain):
         strong.append("Microsoft's DKIM signature replayed under an altered From")
     microsoft_sender = is_microsoft_domain(sender.domain)
-    if content and not _official_for(content, sender):
+    if content and not _official_for(content, sender) and not ordinary_microsoft_mail(sender):
         strong.append(f"Microsoft account wording from {sender.domain or 'an unknown sender'}, not Microsoft's sender")
     elif claims_microsoft(sender.display) and not (microsoft_sender or content or lookalike):
         strong.append(f"display name claims Microsoft but the mail is from {sender.domain or 'nobody'}")
@@ -113,3 +113,10 @@ def _tenant_name(display: str, subject: str) -> str:
         return match.group(1).strip()
     match = re.match(r"(.+?) account email verification code", subject, re.I)
     return match.group(1).strip() if match else ""
+
+
+def ordinary_microsoft_mail(sender: Sender) -> bool:
+    """Authenticated mail from one of Microsoft's service domains that is not an account-security
+    sender (OneDrive, Teams, the Store): Microsoft's wording there is Microsoft's own, and makes
+    neither a code nor an alert."""
+    return is_microsoft_domain(sender.domain) and sender.auth == "pass" and sender.domain not in MSA_SECURITY_SENDERS
