@@ -20,8 +20,33 @@ _SETS = {lang: set(words.split()) for lang, words in _WORDS.items()}
 _TOKEN = re.compile(r"[^\W\d_]+", re.U)
 
 
+_TAG = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{1,8})*$", re.I)
+# Scripts that name their language on their own (checked before any word list).
+_SCRIPTS = [
+    ("he", r"[\u0590-\u05ff]"),
+    ("ar", r"[\u0600-\u06ff]"),
+    ("el", r"[\u0370-\u03ff]"),
+    ("th", r"[\u0e00-\u0e7f]"),
+    ("hi", r"[\u0900-\u097f]"),
+    ("ka", r"[\u10a0-\u10ff]"),
+    ("hy", r"[\u0530-\u058f]"),
+]
+
+
+def declared(html_lang: str, content_language: str) -> str | None:
+    """The primary language tag the mail declares (<html lang>, then Content-Language), if well formed."""
+    for value in (html_lang, content_language.split(",")[0]):
+        value = value.strip()
+        if _TAG.match(value):
+            return value.replace("_", "-").split("-")[0].lower()
+    return None
+
+
 def guess(text: str) -> str | None:
     sample = text[:4000]
+    for lang, script in _SCRIPTS:
+        if re.search(script, sample):
+            return lang
     if re.search(r"[\u3040-\u30ff]", sample):
         return "ja"
     if re.search(r"[\uac00-\ud7af]", sample):

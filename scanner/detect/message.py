@@ -42,6 +42,10 @@ _PARSERS = threading.local()  # an lxml parser must not be shared between thread
 _OPEN_BREAK = frozenset({"br", "p", "div", "tr", "li", "hr"})
 _CLOSE_BREAK = frozenset({"p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote"})
 _HIDDEN = frozenset({"style", "script", "head", "title"})
+_CELLS = frozenset({"td", "th"})
+# Elements that set a short text apart (a code in its own cell, or in bold).
+_STANDALONE = frozenset({"td", "th", "b", "strong", "em", "span", "font"})
+_MAX_STANDALONE = 200
 _URL = re.compile(r"""\b(?:https?://|www\.)[^\s<>"')\]]+""", re.I)
 # Any white space but the line break (form feeds, line separators and the like included), and
 # zero-width spaces: one space each, so no later pattern ever meets a long run of white space.
@@ -67,6 +71,8 @@ class Body:
     links: list[str] = field(default_factory=list)
     attached: list[Message] = field(default_factory=list)  # message/rfc822 parts
     cut: list[str] = field(default_factory=list)  # what was left unread, in words
+    lang: str = ""  # the HTML's declared language (<html lang>), if any
+    standalone: list[str] = field(default_factory=list)  # short texts in their own cell or emphasis
 
 
 def parse(raw: bytes) -> Message:
@@ -156,18 +162,27 @@ def _html_parser() -> lxml.html.HTMLParser:
     return parser
 
 
-def read_html(source: str) -> tuple[str, list[str]]:
+@dataclass
+class HtmlText:
+    text: str
+    links: list[str]
+    lang: str  # the document's declared language (<html lang>)
+    standalone: list[str]  # short texts set apart in their own cell or emphasis
+
+
+def read_html(source: str) -> HtmlText:
     """The text a mail client would show (hidden elements dropped, a line break where a block
-    starts or ends) and the link targets, from attacker-written HTML."""
+    starts or ends), the link targets and the document's declared language, from attacker-written HTML."""
     data = source.replace("\x00", "").encode("utf-8", "surrogatepass")
     if not data.strip():
-        return "", []
+        return HtmlText("", [], "", [])
     try:
         root = lxml.html.document_fromstring(data, parser=_html_parser())
     except (lxml.etree.ParserError, ValueError):
-        return "", []
+        return HtmlText("", [], "", [])
     out: list[str] = []
     links: list[str] = []
+    standalone: list[str] = []
     walk = lxml.etree.iterwalk(root, events=("start", "end"))
     for event, element in walk:
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -180,14 +195,31 @@ def read_html(source: str) -> tuple[str, list[str]]:
             href = element.get("href")
             if href:
                 links.append(href.strip())
+            if tag in _STANDALONE and len(standalone) < _MAX_STANDALONE:
+                text = _short_text(element)
+                if text:
+                    standalone.append(text)
             if tag in _OPEN_BREAK:
                 out.append("\n")
             out.append(element.text or "")
         else:
             if tag in _CLOSE_BREAK:
                 out.append("\n")
+            elif tag in _CELLS:
+                out.append(" ")  # neighbouring cells are separate words, as a mail client shows them
             out.append(element.tail or "")
-    return "".join(out), links
+    return HtmlText("".join(out), links, str(root.get("lang") or "")[:20], standalone)
+
+
+def _short_text(element) -> str:
+    """The whole text of a cell or an emphasis, if it is short: a code set apart in its own cell or
+    in bold. Reads at most a few text nodes, so nested tables cost no more than flat ones."""
+    pieces: list[str] = []
+    for count, piece in enumerate(element.itertext()):
+        pieces.append(piece)
+        if count >= 8 or sum(map(len, pieces)) > 40:
+            return ""
+    return " ".join("".join(pieces).split())
 
 
 def read_body(msg: Message) -> Body:
@@ -200,12 +232,13 @@ def read_body(msg: Message) -> Body:
         reader.note(TEXT_CUT)
     body.cut = reader.cut
     body.html = html_text[:BODY_TEXT_LIMIT]
-    shown, hrefs = read_html(body.html) if body.html else ("", [])
-    text = plain_text if plain_text.strip() else shown
+    shown = read_html(body.html) if body.html else HtmlText("", [], "", [])
+    body.lang, body.standalone = shown.lang, shown.standalone
+    text = plain_text if plain_text.strip() else shown.text
     text = text[:BODY_TEXT_LIMIT]
     body.text = normalise(text)
     budget.check()
-    body.links = find_urls(text) + hrefs
+    body.links = find_urls(text) + shown.links
     return body
 
 
