@@ -19,7 +19,7 @@ from .domains import (
     registrable,
 )
 from .finding import Finding
-from .forwards import Forward, split_forwards
+from .forwards import Forward, quotes_a_mail, split_forwards
 from .phishing import Sender, ordinary_microsoft_mail, tells
 
 _FORWARD_PREFIX = re.compile(lexicon.FORWARD_PREFIX, re.I)
@@ -30,6 +30,11 @@ _MAX_HEADER_BYTES = 1024 * 1024
 _UNREADABLE_HEAD = 64 * 1024
 _MAX_MULTIPARTS = 100
 _MAX_DELIMITERS = 5000
+_BODY_HINTS = (
+    b"message/rfc822", b".eml", b"microsoft", b"forwarded", b"original message", b"weitergeleitet",
+    "ursprüngliche nachricht".encode(), b"message transf", b"reenviado", b"encaminhada", b"inoltrato",
+    b"\n>",
+)  # fmt: skip
 _FOLD = re.compile(rb"\r\n[ \t]|\n[ \t]")  # = \r?\n[ \t], spelt so the engine can skip ahead fast
 _ASCII_HINTS = tuple(hint for hint in lexicon.HEADER_HINTS if hint.isascii())
 _OTHER_HINTS = tuple(hint for hint in lexicon.HEADER_HINTS if not hint.isascii())
@@ -220,7 +225,12 @@ def _worth_reading(head: Message, raw: bytes) -> bool:
     ).lower()
     if _has_hint(hay) or _FORWARD_PREFIX.search(subject):
         return True
-    return b"message/rfc822" in raw or b"Message/RFC822" in raw
+    if not raw:
+        return False
+    # With the whole message at hand (classify, import_mail): a forward or an attached mail under
+    # any subject, or Microsoft's name anywhere in a body that is not encoded.
+    lowered = raw.lower()
+    return any(hint in lowered for hint in _BODY_HINTS)
 
 
 def analyse(msg: Message, depth: int) -> Finding:
@@ -271,7 +281,14 @@ def analyse(msg: Message, depth: int) -> Finding:
         content = microsoft.read_by_structure(
             subject, body.text, address, hint or language.guess(body.text), body.standalone
         )
+    if content is not None and _forwards_microsoft(subject, body.text, display, domain):
+        # A person passing Microsoft's mail on, in a layout whose header block could not be read:
+        # their own domain is no impostor; the original cannot be verified.
+        sender.quoting, sender.auth = True, "unknown"
+        finding.forwarded, finding.sender_auth = True, "unknown"
     if _judge(finding, sender, content, subject, body.text):
+        if sender.quoting and finding.category != "phishing":
+            finding.reasons.append(f"forwarded by {address or 'unknown sender'}; the original's headers were not kept")
         return finding
     budget.check()
     codes = other.read_codes(subject, body.text)
@@ -340,6 +357,14 @@ def _read_forwards(finding: Finding, forwards: list[Forward], tz, forwarder: str
     finding.forwarded = True
     finding.reasons = lead.reasons + [f"forwarded inline by {forwarder or 'unknown sender'}"]
     return True
+
+
+def _forwards_microsoft(subject: str, text: str, display: str, domain: str) -> bool:
+    """Microsoft wording quoted by someone who claims nothing: not Microsoft's, no lookalike domain,
+    no Microsoft in the display name, and the mail announces a forward or quotes one."""
+    if is_microsoft_domain(domain) or lookalike_reason(domain) or claims_microsoft(display):
+        return False
+    return quotes_a_mail(bool(_FORWARD_PREFIX.search(subject)), text)
 
 
 def _security_sender(domain: str, address: str) -> bool:

@@ -36,6 +36,16 @@ _SEPARATOR = re.compile(r"^[-_=*\s]{3,}|.*-{3,}\s*$|^begin forwarded message", r
 _SEPARATOR_MAX = 200
 # A forward of a forward of a ... : real chains are a few deep; each block costs a full reading.
 MAX_FORWARDS = 25
+_MAX_BLOCK_LINES = 10
+# Lines by which mail clients announce a forwarded or quoted mail, in the languages they use.
+_ANNOUNCED = re.compile(
+    r"forwarded message|original message|begin forwarded message|weitergeleitete nachricht|"
+    r"ursprüngliche nachricht|message transféré|message d'origine|mensaje reenviado|mensaje original|"
+    r"mensagem encaminhada|mensagem original|messaggio inoltrato|messaggio originale|doorgestuurd bericht|"
+    r"oorspronkelijk bericht|przekazana wiadomość|vidarebefordrat meddelande|пересылаемое сообщение|"
+    r"转发的邮件|原始邮件|転送されたメッセージ|전달된 메시지",
+    re.I,
+)
 
 
 @dataclass
@@ -48,23 +58,23 @@ class Forward:
 
 
 def split_forwards(text: str) -> list[Forward]:
-    """Each forwarded block in order of appearance (newest first in every client we know)."""
-    lines = text.split("\n")
+    """Each forwarded block in order of appearance (newest first in every client we know). A block is
+    a run of header lines holding at least From and Subject, in any order (Thunderbird writes Subject
+    first), quoted with ">" or not."""
+    lines = [_unquote(line) for line in text.split("\n")]
     starts: list[tuple[int, int, dict]] = []
     i = 0
     while i < len(lines):
         if i % 1024 == 0:
             budget.check()
-        found = _FROM.match(lines[i])
-        if found:
-            block = _header_block(lines, i)
-            if block:
-                end, fields = block
-                starts.append((i, end, fields))
-                if len(starts) >= MAX_FORWARDS:
-                    break
-                i = end
-                continue
+        block = _header_block(lines, i) if _is_header_line(lines[i]) else None
+        if block:
+            end, fields = block
+            starts.append((i, end, fields))
+            if len(starts) >= MAX_FORWARDS:
+                break
+            i = end
+            continue
         i += 1
     forwards = []
     for n, (_, end, fields) in enumerate(starts):
@@ -86,21 +96,32 @@ def split_forwards(text: str) -> list[Forward]:
 
 
 def _header_block(lines: list[str], start: int):
-    fields = {"from": _FROM.match(lines[start]).group(2)}
-    for j in range(start + 1, min(start + 8, len(lines))):
-        line = lines[j]
-        if m := _SUBJECT.match(line):
+    """(end, fields) of the header lines from `start` on, when they name at least a sender and a subject."""
+    fields: dict[str, str] = {}
+    end = start
+    while end < len(lines) and end - start < _MAX_BLOCK_LINES:
+        line = lines[end]
+        if (m := _FROM.match(line)) and "from" not in fields:
+            fields["from"] = m.group(2)
+        elif (m := _SUBJECT.match(line)) and "subject" not in fields:
             fields["subject"] = m.group(2)
-            end = j + 1
-            # Some clients put To/Cc after Subject; they still belong to the block.
-            while end < len(lines) and _OTHER.match(lines[end]):
-                end += 1
-            return end, fields
-        if m := _DATE.match(line):
-            fields.setdefault("date", m.group(2))
-        elif not (_OTHER.match(line) or line == ""):
-            return None
+        elif (m := _DATE.match(line)) and "date" not in fields:
+            fields["date"] = m.group(2)
+        elif not _OTHER.match(line):
+            break
+        end += 1
+    if "from" in fields and "subject" in fields:
+        return end, fields
     return None
+
+
+def _is_header_line(line: str) -> bool:
+    return bool(_FROM.match(line) or _SUBJECT.match(line) or _DATE.match(line))
+
+
+def _unquote(line: str) -> str:
+    """A line quoted with ">" (a reply or forward that quotes the mail) as the mail had it."""
+    return line.lstrip("> ") if line.startswith(">") else line
 
 
 def _marker_start(lines: list[str], index: int) -> int:
@@ -114,3 +135,20 @@ def _marker_start(lines: list[str], index: int) -> int:
 
 def _is_separator(line: str) -> bool:
     return len(line) <= _SEPARATOR_MAX and _SEPARATOR.match(line) is not None
+
+
+def quotes_a_mail(subject_is_forward: bool, text: str) -> bool:
+    """Whether this mail forwards or quotes another one, even where its header block cannot be read:
+    a forward prefix on the subject, a client's "Forwarded message" line, or several quoted lines."""
+    if subject_is_forward:
+        return True
+    quoted = 0
+    for count, line in enumerate(text.split("\n")):
+        if count > 5000:
+            break
+        if len(line) <= _SEPARATOR_MAX and _ANNOUNCED.search(line):
+            return True
+        quoted += line.startswith(">")
+        if quoted >= 3:
+            return True
+    return False

@@ -58,6 +58,7 @@ HEADER_VALUE_LIMIT = 16 * 1024
 PART_TEXT_LIMIT = 256 * 1024
 BODY_TEXT_LIMIT = 256 * 1024
 MAX_PARTS = 1000
+ATTACHED_FILE_LIMIT = 2 * 1024 * 1024
 MAX_PART_DEPTH = 20
 PARTS_CUT = f"it has more than {MAX_PARTS} parts or parts nested deeper than {MAX_PART_DEPTH}; the rest were not read"
 TEXT_CUT = f"only the first {BODY_TEXT_LIMIT // 1024} KiB of its text were read"
@@ -277,6 +278,7 @@ class _PartReader:
                         self.collect(sub, depth + 1)
             return
         if ctype not in ("text/plain", "text/html"):
+            self._attached_file(part)
             return
         disposition = str(part.get("Content-Disposition") or "").lower()
         if disposition.startswith("attachment") and depth > 0 and ctype == "text/html":
@@ -291,6 +293,19 @@ class _PartReader:
         if len(text) > PART_TEXT_LIMIT:
             self.note(TEXT_CUT)
         (self.plain if ctype == "text/plain" else self.htmls).append(text[:PART_TEXT_LIMIT])
+
+    def _attached_file(self, part: Message) -> None:
+        """A mail attached as a file (a client that sends .eml as application/octet-stream): read it
+        as the attached message it is."""
+        name = str(part.get_filename() or "").lower()
+        if not name.endswith(".eml"):
+            return
+        try:
+            data = part.get_payload(decode=True)
+        except Exception:
+            return
+        if isinstance(data, bytes) and data.strip():
+            self.attached.append(parse(data[:ATTACHED_FILE_LIMIT]))
 
     def note(self, text: str) -> None:
         if text not in self.cut:

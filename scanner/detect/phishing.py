@@ -38,6 +38,7 @@ class Sender:
     reply_to: str = ""
     replayed_microsoft_signature: bool = False
     links: list[str] = field(default_factory=list)
+    quoting: bool = False  # passes on Microsoft's mail (a forward whose header block could not be read)
 
 
 def tells(sender: Sender, content: MsContent | None, subject: str, text: str) -> tuple[list[str], list[str]]:
@@ -57,7 +58,7 @@ def tells(sender: Sender, content: MsContent | None, subject: str, text: str) ->
     if sender.replayed_microsoft_signature and not is_microsoft_domain(sender.domain):
         strong.append("Microsoft's DKIM signature replayed under an altered From")
     microsoft_sender = is_microsoft_domain(sender.domain)
-    if content and not _official_for(content, sender) and not ordinary_microsoft_mail(sender):
+    if content and not _official_for(content, sender) and not ordinary_microsoft_mail(sender) and not sender.quoting:
         strong.append(f"Microsoft account wording from {sender.domain or 'an unknown sender'}, not Microsoft's sender")
     elif claims_microsoft(sender.display) and not (microsoft_sender or content or lookalike):
         strong.append(f"display name claims Microsoft but the mail is from {sender.domain or 'nobody'}")
