@@ -30,6 +30,7 @@ _MAX_HEADER_BYTES = 1024 * 1024
 _UNREADABLE_HEAD = 64 * 1024
 _MAX_MULTIPARTS = 100
 _MAX_DELIMITERS = 5000
+_CODE_SHAPE = re.compile(rb"(?<![\d.,/:-])(?:\d{6,8}|\d{3} \d{3})(?![\d,/:-]|\.\d)")
 _BODY_HINTS = (
     b"message/rfc822", b".eml", b"microsoft", b"forwarded", b"original message", b"weitergeleitet",
     "ursprüngliche nachricht".encode(), b"message transf", b"reenviado", b"encaminhada", b"inoltrato",
@@ -230,7 +231,11 @@ def _worth_reading(head: Message, raw: bytes) -> bool:
     # With the whole message at hand (classify, import_mail): a forward or an attached mail under
     # any subject, or Microsoft's name anywhere in a body that is not encoded.
     lowered = raw.lower()
-    return any(hint in lowered for hint in _BODY_HINTS)
+    if any(hint in lowered for hint in _BODY_HINTS):
+        return True
+    # A one-time code's shape anywhere in the body, in any language or charset: six to eight digits,
+    # or two groups of three (a code's name may be in words the header hints do not cover).
+    return _CODE_SHAPE.search(raw, len(_header_block(raw))) is not None
 
 
 def analyse(msg: Message, depth: int) -> Finding:

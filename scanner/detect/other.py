@@ -20,9 +20,33 @@ _OTP_WORDS = (
     r"確認コード|認証コード|인증 ?코드|steam guard code|verify your (?:device|email)|confirmation code|"
     r"enter the code|use this code|email verification"
 )
+# A short keyword set per language: the usual names of a one-time code (from providers' common
+# wording; no provider's template is copied). Matched like the words above.
+_MORE_WORDS = {
+    "fr": r"code de confirmation|code à usage unique|code d'accès|votre code",
+    "cs": r"ověřovací kód|potvrzovací kód|bezpečnostní kód|jednorázový kód|váš kód|přihlašovací kód",
+    "sk": r"overovací kód|bezpečnostný kód|jednorazový kód|váš kód",
+    "pt": r"código de confirmação|código de segurança|código de acesso|seu código|código de uso único",
+    "es": r"código de confirmación|código de acceso|tu código|su código|código de un solo uso",
+    "de": r"ihr code|anmeldecode|zugangscode",
+    "it": r"codice di sicurezza|codice monouso|codice di accesso|il tuo codice|codice di conferma",
+    "nl": r"beveiligingscode|bevestigingscode|je code|uw code|inlogcode",
+    "pl": r"kod potwierdzający|kod bezpieczeństwa|twój kod|kod jednorazowy",
+    "ja": r"ワンタイムパスワード|認証番号|確認番号|セキュリティ ?コード|ワンタイム ?コード",
+    "zh": r"校验码|动态码|驗證碼|確認碼",
+    "ko": r"보안 ?코드|확인 ?코드",
+}
+_OTP_WORDS = _OTP_WORDS + "|" + "|".join(_MORE_WORDS.values())
 _OTP = re.compile(_OTP_WORDS, _FLAGS)
-_LABELLED = re.compile(rf"(?:{_OTP_WORDS})[^\n:]{{0,40}}?[ \t]*:[ \t]*(?P<code>[A-Z0-9]{{4,8}})\b", _FLAGS)
-_ALONE = re.compile(r"^(?P<code>[A-Z0-9]{4,8})$", re.M)
+# A code in digit groups ("482 913"), joined when read; at most 8 digits in all.
+_GROUPED = r"\d{2,4}(?: \d{2,4}){1,3}"
+# What may follow a code's name: "...: 482913" on its line, or (digits only) a few words on,
+# "Your verification code is 482913", "認証コードは123456です". Matched right after each name that
+# _OTP finds, so the long alternation of names runs over the text once.
+_LABELLED_AFTER = re.compile(rf"[^\n:]{{0,40}}?[ \t]*:[ \t]*(?P<code>{_GROUPED}(?![ \d])|[A-Z0-9]{{4,8}}\b)", _FLAGS)
+_NAMED_AFTER = re.compile(rf"[^\n\d:]{{0,24}}?(?<!\d)(?P<code>{_GROUPED}(?![ \d])|\d{{4,8}})(?!\d)", _FLAGS)
+_MAX_NAMES = 50  # code names read in one mail; a genuine one names its code a few times
+_ALONE = re.compile(rf"^(?P<code>[A-Z0-9]{{4,8}}|{_GROUPED})$", re.M)
 _ANNOUNCE = re.compile(rf":$|{_OTP_WORDS}|\bcode\b|\bcódigo\b|\bcodice\b|\bkod\b", re.I)
 _SUBJECT_CODE = re.compile(r"^(?P<code>\d{4,8}) (?:is your|ist ihr|es tu|est votre)\b", re.I)
 _MEETING = re.compile(
@@ -63,8 +87,14 @@ def read_codes(subject: str, text: str) -> list[str]:
     if _MEETING.search(text) or not (_OTP.search(text) or _OTP.search(subject) or _SUBJECT_CODE.search(subject)):
         return []
     codes: list[str] = []
-    for match in _LABELLED.finditer(text):
-        _add(codes, match.group("code"))
+    names = [hit.end() for _, hit in zip(range(_MAX_NAMES), _OTP.finditer(text))]
+    for end in names:
+        if match := _LABELLED_AFTER.match(text, end):
+            _add(codes, match.group("code"))
+    if not codes:
+        for end in names:
+            if match := _NAMED_AFTER.match(text, end):
+                _add(codes, match.group("code"))
     lines = text.split("\n")
     for i, line in enumerate(lines):
         match = _ALONE.match(line)
@@ -83,7 +113,11 @@ def _announced(lines: list[str], index: int) -> bool:
 
 
 def _add(codes: list[str], code: str) -> None:
-    # A code has digits; an all-digit run is a code only if it is 4 to 8 long (already enforced).
+    # A code has digits; digit groups are one code ("482 913"), 4 to 8 digits in all.
+    if " " in code:
+        code = code.replace(" ", "")
+        if not 4 <= len(code) <= 8:
+            return
     if any(c.isdigit() for c in code) and code not in codes:
         codes.append(code)
 
