@@ -6,6 +6,7 @@ a line that announces it; order, tracking, customer and phone numbers and meetin
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from .domains import registrable
@@ -87,7 +88,7 @@ def read_codes(subject: str, text: str) -> list[str]:
     if _MEETING.search(text) or not (_OTP.search(text) or _OTP.search(subject) or _SUBJECT_CODE.search(subject)):
         return []
     codes: list[str] = []
-    names = [hit.end() for _, hit in zip(range(_MAX_NAMES), _OTP.finditer(text))]
+    names = [hit.end() for hit in itertools.islice(_OTP.finditer(text), _MAX_NAMES)]
     for end in names:
         if match := _LABELLED_AFTER.match(text, end):
             _add(codes, match.group("code"))
