@@ -155,3 +155,11 @@ def test_numbers_that_are_not_alone_are_not_codes():
     )
     finding = detect(_mail(body))
     assert finding.codes == []
+
+
+def test_every_label_language_says_where_its_wording_comes_from():
+    from scanner.detect.lexicon import CODE_LABELS, LABEL_PROVENANCE
+
+    languages = {lang for by_language in CODE_LABELS.values() for lang in by_language}
+    assert languages == set(LABEL_PROVENANCE)
+    assert set(LABEL_PROVENANCE.values()) <= {"REAL", "DERIVED", "INFERRED"}

@@ -9,6 +9,28 @@ with single spaces, so "：" is ":" and a no-break space is a space.
 
 from __future__ import annotations
 
+# Where each language's code labels come from (../shared/docs/microsoft-mail-facts.md): REAL (seen
+# in genuine mail), DERIVED (from copies, parsers and fixtures of genuine mail) or INFERRED (our
+# guess at Microsoft's localisation, unconfirmed). Inferred wording only names templates and
+# judges lookalikes; authenticated mail is read by its structure first (microsoft.read_by_structure).
+LABEL_PROVENANCE: dict[str, str] = {
+    "en": "REAL",
+    "de": "DERIVED",
+    "fr": "DERIVED",
+    "es": "DERIVED",
+    "pt": "DERIVED",
+    "zh": "DERIVED",
+    "ja": "DERIVED",
+    "uk": "DERIVED",
+    "it": "INFERRED",
+    "nl": "INFERRED",
+    "pl": "INFERRED",
+    "sv": "INFERRED",
+    "tr": "INFERRED",
+    "ru": "INFERRED",
+    "ko": "INFERRED",
+}
+
 # Label right before a code on its line, by template kind. Keys are primary language tags.
 CODE_LABELS: dict[str, dict[str, list[str]]] = {
     "single_use": {
