@@ -213,7 +213,8 @@ def scan_folder(
     for start in range(0, len(uids), HEADER_BATCH):
         batch = uids[start : start + HEADER_BATCH]
         headers = reader.headers(batch)
-        worth = worth_reading_many([h.header for h in headers])
+        worth = worth_reading_many([h.header for h in headers], [h.snippet for h in headers],
+                                   [h.attaches_mail for h in headers])  # fmt: skip
         candidates = [h for h, keep in zip(headers, worth, strict=True) if keep]
         hits = []
         for fetched in reader.bodies(candidates):

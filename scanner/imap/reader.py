@@ -26,6 +26,12 @@ HEADER_FIELDS = "FROM SENDER REPLY-TO SUBJECT"
 HEADER_FIELDS_LIMIT = 16 * 1024
 HEADER_LIMIT = 1024 * 1024
 HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})]<0.{HEADER_FIELDS_LIMIT}>"
+SNIPPET_LIMIT = 2048
+# Everything the pre-filter reads, for a thousand messages at a time.
+PREFILTER_ITEMS = f"(RFC822.SIZE BODYSTRUCTURE {HEADER_ITEM} BODY.PEEK[1]<0.{SNIPPET_LIMIT}>)"
+_MESSAGE_START = re.compile(rb"^\d+ \(")
+_SECTION_HEADER = re.compile(rb"BODY\[HEADER\.FIELDS [^\]]*\](?:<\d+>)? \{\d+\}$")
+_SECTION_SNIPPET = re.compile(rb"BODY\[1\](?:<\d+>)? \{\d+\}$")
 _UID = re.compile(rb"\bUID (\d+)")
 _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 # RFC 3501 month names for SINCE, whatever the locale's %b would say.
@@ -58,9 +64,52 @@ class Fetched:
 
 @dataclass
 class Header:
+    """What the pre-filter reads of one message: its header fields, the start of its first part
+    (where a forward's own header block or a code's name sits), and whether its structure holds an
+    attached mail (a message/rfc822 part or an .eml file)."""
+
     uid: int
     header: bytes
     size: int
+    snippet: bytes = b""
+    attaches_mail: bool = False
+
+
+def _responses(data: list) -> list[list]:
+    """imaplib's flat FETCH answer split per message: a message starts where a line starts with
+    its sequence number, and holds its literals (the sections) and the text between them."""
+    messages: list[list] = []
+    for item in data:
+        start = item[0] if isinstance(item, tuple) else item
+        if isinstance(start, bytes) and _MESSAGE_START.match(start):
+            messages.append([])
+        if messages:
+            messages[-1].append(item)
+    return messages
+
+
+def _header_of(items: list) -> Header | None:
+    text: list[bytes] = []
+    header = snippet = b""
+    for item in items:
+        if isinstance(item, tuple):
+            prefix, literal = bytes(item[0]), bytes(item[1] or b"")
+            text.append(prefix)
+            if _SECTION_HEADER.search(prefix):
+                header = literal
+            elif _SECTION_SNIPPET.search(prefix):
+                snippet = literal
+            else:
+                text.append(literal)  # a literal inside BODYSTRUCTURE, such as a file name
+        elif isinstance(item, bytes):
+            text.append(item)
+    joined = b"".join(text)
+    uid, size = _UID.search(joined), _SIZE.search(joined)
+    if not uid:
+        return None
+    lowered = joined.lower()
+    attaches = b'"message" "rfc822"' in lowered or b'.eml"' in lowered
+    return Header(int(uid.group(1)), header, int(size.group(1)) if size else 0, snippet, attaches)
 
 
 class FolderReader:
@@ -115,17 +164,10 @@ class FolderReader:
         message of a mailbox, so it goes through imaplib directly (imapclient's pure-Python
         response parser costs more than the server does) and reads only UID and size itself."""
         with _reading("reading headers"):
-            typ, data = self.client._imap.uid("FETCH", uid_set(uids), f"(RFC822.SIZE {HEADER_ITEM})")
+            typ, data = self.client._imap.uid("FETCH", uid_set(uids), PREFILTER_ITEMS)
         if typ != "OK":
             raise MailboxError("read", f"The server refused to read headers ({describe(data)}).")
-        out = []
-        for item in data:
-            if not isinstance(item, tuple):
-                continue  # the closing parenthesis of a response, or an unrelated FETCH
-            uid, size = _UID.search(item[0]), _SIZE.search(item[0])
-            if uid:
-                out.append(Header(int(uid.group(1)), bytes(item[1]), int(size.group(1)) if size else 0))
-        return out
+        return [header for header in map(_header_of, _responses(data)) if header is not None]
 
     def bodies(self, headers: list[Header]) -> Iterator[Fetched]:
         """What the detector needs of each message, a few at a time, so memory holds at most one chunk."""
