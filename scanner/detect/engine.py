@@ -24,6 +24,7 @@ from .phishing import Sender, ordinary_microsoft_mail, tells
 
 _FORWARD_PREFIX = re.compile(lexicon.FORWARD_PREFIX, re.I)
 _MS_ACCOUNT = re.compile("|".join(lexicon.MICROSOFT_ACCOUNT), re.I)
+_MS_ACCOUNT_LOWER = re.compile("|".join(lexicon.MICROSOFT_ACCOUNT))  # for lower-cased text: much faster
 _MAX_DEPTH = 3
 _MAX_HEADER_LINES = 2000
 _MAX_HEADER_BYTES = 1024 * 1024
@@ -412,7 +413,7 @@ def _speaks_for_microsoft(subject: str, text: str, display: str, domain: str) ->
         or lookalike_reason(domain)
         or claims_microsoft(display)
         or _MS_ACCOUNT.search(subject)
-        or _MS_ACCOUNT.search(text)
+        or _MS_ACCOUNT_LOWER.search(text.lower())
     )
 
 
