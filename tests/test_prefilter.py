@@ -98,3 +98,19 @@ def test_the_batch_filter_on_the_corpus_headers():
     raw = [header_fields(path.read_bytes()) for path in sorted(CORPUS.rglob("*.eml"))]
     assert worth_reading_many(raw) == [worth_reading_headers(h) for h in raw]
     assert any(worth_reading_many(raw)) and not all(worth_reading_many(raw))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(_HEADER_PIECES + ["482913", "code ", "\x00", "forwarded", "Microsoft", ".eml"]), max_size=10
+        ),
+        max_size=8,
+    )
+)
+def test_the_batch_body_filter_answers_as_the_single_one(bodies):
+    from scanner.detect.engine import _bodies_worth_reading, worth_reading_body
+
+    raw = ["".join(pieces).encode() for pieces in bodies]
+    assert _bodies_worth_reading(raw) == [worth_reading_body(body) for body in raw]
