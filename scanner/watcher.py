@@ -16,7 +16,7 @@ from .imap.connect import close
 from .imap.errors import MailboxError
 from .imap.idle import RENEW_AFTER, wait_for_news
 from .imap.reader import FolderReader
-from .models import Mailbox
+from .models import FolderCursor, Mailbox
 from .scanning import discover_folders, open_mailbox, scan_mailbox
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,11 @@ class FolderWatch(threading.Thread):
                 if not idle:
                     self.halt.wait(self.poll_seconds or mailbox.poll_minutes * 60)
                     continue
-                reader.examine(self.folder)  # IDLE watches the selected folder; a busy pass may not have selected it
+                # IDLE watches the selected folder (a busy pass may not have selected it), and reports
+                # only what arrives after it starts: mail that came during the pass is read now.
+                state = reader.examine(self.folder)
+                if _arrived_since_pass(mailbox, self.folder, state):
+                    continue
                 try:
                     wait_for_news(client, self.halt, self.renew_after)
                 except MailboxError as exc:
@@ -143,3 +147,11 @@ class Supervisor:
             for watch in self.watches.values():
                 watch.join(timeout=10)
             connections.close_all()
+
+
+def _arrived_since_pass(mailbox: Mailbox, folder: str, state) -> bool:
+    """Whether the folder holds mail above the cursor the pass just left (UIDNEXT moved on)."""
+    cursor = FolderCursor.objects.filter(mailbox=mailbox, folder=folder).first()
+    if cursor is None or cursor.uidvalidity != state.uidvalidity:
+        return True  # renumbered, or a pass that stored nothing yet: read again (it waits for the lock)
+    return state.uidnext is not None and state.uidnext > cursor.last_uid + 1

@@ -17,5 +17,8 @@ def test_bench_scan_prints_its_figures_line():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     last = result.stdout.strip().splitlines()[-1]
-    figures = r"initial_ratio=\d+\.\d\d incremental_ms=\d+\.\d idle_latency_ms=\d+ peak_rss_mb=\d+\.\d"
+    figures = (
+        r"initial_ratio=\d+\.\d\d incremental_ms=\d+\.\d idle_latency_ms=\d+ peak_rss_mb=\d+\.\d "
+        r"prefilter_pass_rate=[01]\.\d{3}"
+    )
     assert re.fullmatch(figures, last), last
