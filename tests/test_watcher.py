@@ -147,3 +147,26 @@ def test_idle_is_reissued_after_the_renewal_time(dovecot, member, monkeypatch):
     finally:
         stop(watch)
     assert sum(line == b"DONE\r\n" for line in sent) >= 2  # each IDLE was ended before the next
+
+
+def test_mail_arriving_between_a_pass_and_idle_is_read_at_once(dovecot, member, monkeypatch):
+    """IDLE reports only what arrives after it starts: mail that lands while a pass ends must not
+    wait for the next renewal (25 minutes)."""
+    import scanner.watcher as watcher
+
+    mailbox = mailbox_on(dovecot, member, folders=["INBOX"])
+    real_examine = watcher.FolderReader.examine
+    calls = []
+
+    def examine_after_new_mail(reader, name):
+        calls.append(name)
+        if len(calls) == 2:  # the pass examined first; this is the examine before IDLE
+            dovecot.append([code_mail(3)])
+        return real_examine(reader, name)
+
+    monkeypatch.setattr(watcher.FolderReader, "examine", examine_after_new_mail)
+    watch = run_watch(FolderWatch(mailbox.pk, "INBOX", None))
+    try:
+        wait_until(lambda: Finding.objects.filter(message_id="<code-3@otpdash.test>").exists(), seconds=10)
+    finally:
+        stop(watch)
