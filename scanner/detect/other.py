@@ -97,11 +97,10 @@ CODE_NAME_STEMS = (
 
 def read_codes(subject: str, text: str) -> list[str]:
     """Codes announced as one-time codes, in order of appearance; empty when none."""
-    lowered = f"{subject}\n{text}".lower()
-    if not any(stem in lowered for stem in CODE_NAME_STEMS) and not _SUBJECT_CODE.search(subject):
+    low, low_subject = text.lower(), subject.lower()
+    if not any(stem in low or stem in low_subject for stem in CODE_NAME_STEMS) and not _SUBJECT_CODE.search(subject):
         return []
     # Positions in the lower-cased text are positions in the text when lower-casing kept its length.
-    low = text.lower()
     names_in, haystack = (_OTP_LOWER, low) if len(low) == len(text) else (_OTP, text)
     names = [hit.end() for hit in itertools.islice(names_in.finditer(haystack), _MAX_NAMES)]
     if not (names or _OTP.search(subject) or _SUBJECT_CODE.search(subject)) or _MEETING_LOWER.search(low):
