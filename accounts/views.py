@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dashboard.stats import figures_changed
 from incidents import audit
+from otpdash.events import household_changed
 
 from .access import admin_required, member_required, sensitive
 from .forms import HouseholdForm, InviteForm, JoinForm, ProfileForm, SetupForm
@@ -209,7 +209,7 @@ def remove_person(request, code):
         with transaction.atomic():
             # The user goes, and with them their mailboxes, stored passwords, findings and sign-in data.
             person.user.delete()
-            figures_changed(household_id)
+            household_changed.send(sender=Member, household_id=household_id)
             audit.record(
                 household_id,
                 request.user,
@@ -279,3 +279,4 @@ def _sending_mail(request, view, again: str):
             request, "The mail server did not take the message. Try again in a while, or ask your household's owner."
         )
         return redirect(again)
+

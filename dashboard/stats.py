@@ -1,7 +1,7 @@
 """What the household dashboard shows, in a fixed number of queries however much data there is.
 
 The household's figures (counts and codes per member per day) are the costly part: they are cached
-per household and time zone, and dropped when a finding arrives or is answered (figures_changed);
+per household and time zone, and dropped when the household_changed signal says a finding arrived or was answered;
 otherwise they live a minute, so the 7- and 30-day windows move on.
 """
 
@@ -33,6 +33,10 @@ def _version_key(household_id: int) -> str:
 
 def figures_changed(household_id: int) -> None:
     cache.set(_version_key(household_id), time.time_ns(), None)
+
+
+def on_household_changed(sender, household_id: int, **kwargs) -> None:
+    figures_changed(household_id)
 
 
 def household_figures(household_id: int, members: list[Member], zone) -> dict:
