@@ -273,6 +273,7 @@ class Finding(models.Model):
     language = models.CharField(max_length=10, blank=True)
     codes_masked = models.JSONField(default=list)
     account_hint = models.CharField(max_length=254, blank=True)
+    recipient = models.CharField(max_length=254, blank=True, help_text="The address the mail was delivered to.")
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     sender_auth = models.CharField(max_length=8)
     forwarded = models.BooleanField(default=False)

@@ -79,6 +79,7 @@ def finding_fields(detected: Detected) -> dict:
         "language": detected.language or "",
         "codes_masked": [mask_code(code) for code in codes],
         "account_hint": _text(detected.account_hint or "", 254, codes),
+        "recipient": _text(detected.recipient or "", 254, codes),
         "sent_at": detected.sent_at,
         "sender_auth": detected.sender_auth,
         "forwarded": detected.forwarded,

@@ -305,6 +305,7 @@ def analyse(msg: Message, depth: int) -> Finding:
         error="; ".join(filter(None, [message.defects(msg), *body.cut])) or None,
         message_id=_message_id(msg),
         subject=subject[:300],
+        recipient=message.recipient(msg) or None,
     )
     if depth < _MAX_DEPTH:
         for inner in body.attached:
@@ -315,6 +316,7 @@ def analyse(msg: Message, depth: int) -> Finding:
                 carried.reasons.append(f"forwarded as an attachment by {address or 'unknown sender'}")
                 carried.error = carried.error or finding.error
                 carried.message_id, carried.subject = finding.message_id, finding.subject
+                carried.recipient = finding.recipient  # where it was delivered: the forward's mailbox
                 return carried
     tz = offset_of(msg)
     budget.check()

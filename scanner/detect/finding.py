@@ -63,6 +63,8 @@ class Finding:
     # Not part of the classify output: used by the scanner to store and deduplicate.
     message_id: str | None = None
     subject: str | None = None
+    # The address the mail was delivered to (a plus address or an alias says whose data leaked).
+    recipient: str | None = None
 
     def to_dict(self, show_codes: bool = False) -> dict:
         data = {

@@ -144,6 +144,21 @@ def address(msg: Message, name: str) -> tuple[str, str]:
     return display, addr.strip().lower()
 
 
+# Who a mail was delivered to, most trustworthy first: Delivered-To and X-Original-To are written
+# by the receiving server (the top-most one last, so msg.get's first is the final delivery);
+# To is the sender's word and may be a list or a hidden copy.
+_RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "To")
+
+
+def recipient(msg: Message) -> str:
+    """The address this mailbox received the message at, lower-case, or "" when none is named."""
+    for name in _RECIPIENT_HEADERS:
+        _, addr = address(msg, name)
+        if "@" in addr and len(addr) <= 254 and not any(ch.isspace() for ch in addr):
+            return addr
+    return ""
+
+
 def domain_of(addr: str) -> str:
     return addr.rpartition("@")[2].strip(" .>").lower() if "@" in addr else ""
 
