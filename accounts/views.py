@@ -280,3 +280,10 @@ def _sending_mail(request, view, again: str):
         )
         return redirect(again)
 
+
+@member_required
+@require_GET
+def whoami(request):
+    """Who is signed in, in one line: the lightest signed-in page (session and member lookup only),
+    for a client to check its session, and bench-web's yardstick for the household pages."""
+    return render(request, "accounts/whoami.html")

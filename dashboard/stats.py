@@ -22,6 +22,7 @@ from incidents.models import Incident
 from scanner.models import Finding, Mailbox
 
 from .chart import stacked, svg
+from .remediation import remediation
 
 CODE = Finding.Category.MS_CODE
 FIGURES_SECONDS = 60
@@ -89,10 +90,11 @@ def household_summary(viewer: Member) -> dict:
         "chart": figures["chart"],
         "chart_svg": figures["chart_svg"],
         "members": members,
-        "open_incidents": list(incidents.select_related("member", "assignee__member")[:8]),
+        "open_incidents": list(incidents.select_related("member", "assignee__member", "account")[:8]),
         "open_incident_count": incidents.count(),
         "my_pending": Finding.objects.codes().filter(owner_id=viewer.user_id, status=Finding.Status.PENDING).count(),
         "health": mailbox_health(viewer, members),
+        "remediation": remediation(viewer),
     }
 
 

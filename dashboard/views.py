@@ -8,6 +8,7 @@ from incidents.models import Incident
 from incidents.triage import open_window_for, visible_findings
 from scanner.models import Mailbox
 
+from .remediation import remediation
 from .stats import household_summary
 
 
@@ -30,7 +31,10 @@ def me(request):
         {
             "mailboxes": Mailbox.objects.filter(owner=request.user).with_findings(),
             "codes": visible_findings(member).select_related("owner__member")[:25],
-            "incidents": Incident.objects.visible_to(member).filter(member=member).select_related("member")[:10],
+            "incidents": Incident.objects.visible_to(member)
+            .filter(member=member)
+            .select_related("member", "account")[:10],
+            "remediation": remediation(member),
             "window": open_window_for(member),
         },
     )

@@ -40,7 +40,7 @@ class IncidentQuerySet(models.QuerySet):
         if member.is_admin:
             return mine
         reached = Q(kind=Incident.Kind.CAMPAIGN, findings__owner_id=member.user_id)
-        return mine.filter(Q(member=member) | reached).distinct()
+        return mine.filter(Q(member=member) | Q(pk__in=mine.filter(reached).values("pk")))
 
     def unresolved(self):
         return self.exclude(state=Incident.State.RESOLVED)
@@ -48,9 +48,10 @@ class IncidentQuerySet(models.QuerySet):
 
 class Incident(models.Model):
     class Kind(models.TextChoices):
-        ACCOUNT = "account", "codes against one account"
+        # One per account per wave: every code, security alert and sign-in notice of the wave.
+        ACCOUNT = "account", "attack on one account"
         CAMPAIGN = "campaign", "campaign across the household"
-        ALERT = "alert", "Microsoft security alert"
+        # Lookalike mail, per address it was sent to and per week.
         PHISHING = "phishing", "lookalike phishing"
 
     class State(models.TextChoices):
@@ -69,7 +70,11 @@ class Incident(models.Model):
         related_name="incidents",
         help_text="Whose incident it is; empty for a household campaign.",
     )
-    account_hint = models.CharField(max_length=254, blank=True)
+    account_hint = models.CharField(max_length=254, blank=True, help_text="Phishing: the address it was sent to.")
+    account = models.ForeignKey(
+        "msaccounts.Account", on_delete=models.SET_NULL, null=True, blank=True, related_name="incidents"
+    )
+    period_start = models.DateField(null=True, blank=True, help_text="Phishing: the Monday of its week.")
     severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.MEDIUM)
     state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN, db_index=True)
     assignee = models.ForeignKey(
@@ -84,7 +89,8 @@ class Incident(models.Model):
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-last_seen_at", "-id"]
+        # Critical first everywhere, then the most recent.
+        ordering = ["-severity", "-last_seen_at", "-id"]
         indexes = [models.Index(fields=["household", "state", "-last_seen_at"])]
 
     def __str__(self):
@@ -93,8 +99,16 @@ class Incident(models.Model):
     @property
     def title(self) -> str:
         who = self.member.display_name if self.member_id else "the household"
+        if self.kind == self.Kind.ACCOUNT and self.account_id:
+            return f"Attack on {who}'s account {self.account.address}"
         target = f" ({self.account_hint})" if self.account_hint else ""
-        return f"{self.get_kind_display().capitalize()}: {who}{target}"
+        week = f", week of {self.period_start:%d %b %Y}" if self.period_start else ""
+        return f"{self.get_kind_display().capitalize()}: {who}{target}{week}"
+
+    def assignable(self) -> list[Member]:
+        """Who may take this incident: the household's owner and admins, and the member it is about."""
+        people = Member.objects.filter(household_id=self.household_id).select_related("user")
+        return [m for m in people if m.is_admin or m.pk == self.member_id]
 
 
 class IncidentFinding(models.Model):

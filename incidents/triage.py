@@ -12,7 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Member
-from dashboard.stats import figures_changed
+from msaccounts import checklist, linking
+from msaccounts.models import WAVE_GAP, AccountFinding
+from otpdash.events import household_changed
 from scanner.models import Finding
 
 from . import audit
@@ -22,8 +24,9 @@ BURST_COUNT = 3
 BURST_SPAN = timedelta(minutes=30)
 CAMPAIGN_MEMBERS = 2
 CAMPAIGN_SPAN = timedelta(minutes=60)
-# An unsolicited code within a day of an open incident's last sighting joins that incident.
-GROUP_GAP = timedelta(hours=24)
+# An unsolicited code within a day of an open incident's last sighting joins that incident: a day's
+# quiet ends a wave.
+GROUP_GAP = WAVE_GAP
 # Codes that can mean the attacker already has the password (facts: security code, reset).
 HIGH_RISK_CODES = {"msa_security_code", "msa_security_code_personal", "msa_password_reset"}
 # Alerts about a change to the account: someone may already be inside.
@@ -37,15 +40,17 @@ def on_findings_recorded(sender, owner_id: int, finding_ids: list[int], **kwargs
     member = Member.objects.filter(user_id=owner_id).first()
     if member is None:
         return  # a user outside any household (an import from the command line): stored, not triaged
-    figures_changed(member.household_id)
+    household_changed.send(sender=Member, household_id=member.household_id)
     for finding in Finding.objects.filter(pk__in=finding_ids).order_by("arrived_at", "id"):
+        if finding.category in (Finding.Category.MS_CODE, Finding.Category.MS_ALERT):
+            linking.attach(member, finding)
         if finding.category == Finding.Category.MS_CODE:
             apply_rules(member, finding)
         elif finding.category == Finding.Category.MS_ALERT:
             severity = Severity.CRITICAL if finding.template in ACCOUNT_CHANGED else Severity.HIGH
-            join_incident(member.household_id, member, Incident.Kind.ALERT, [finding], severity)
+            _account_incident(member, [finding], severity)
         elif finding.category == Finding.Category.PHISHING:
-            join_incident(member.household_id, member, Incident.Kind.PHISHING, [finding], Severity.HIGH)
+            _phishing_incident(member, finding)
 
 
 def local_time(member: Member, moment: datetime) -> str:
@@ -101,13 +106,11 @@ def apply_rules(member: Member, finding: Finding) -> None:
 def _burst(member: Member, finding: Finding) -> list[Finding]:
     """The other codes for the same account that make a burst of 3 or more within 30 minutes with this one."""
     at = finding.arrived_at
+    account_id = AccountFinding.objects.filter(finding=finding).values_list("account_id", flat=True).first()
+    same_account = {"account_link__account_id": account_id} if account_id else {"account_hint": finding.account_hint}
     near = list(
         Finding.objects.codes()
-        .filter(
-            owner_id=member.user_id,
-            account_hint=finding.account_hint,
-            arrived_at__range=(at - BURST_SPAN, at + BURST_SPAN),
-        )
+        .filter(owner_id=member.user_id, arrived_at__range=(at - BURST_SPAN, at + BURST_SPAN), **same_account)
         .exclude(status=S.EXPECTED)
         .exclude(pk=finding.pk)
         .order_by("arrived_at")
@@ -144,51 +147,76 @@ def _step_up(base: int, risky: bool) -> int:
     return min(Severity.CRITICAL, base + (1 if risky else 0))
 
 
-def _account_incident(member: Member, findings: list[Finding]) -> Incident:
-    """Medium for a single-use code; one step up for a security or reset code, one more for a burst."""
-    incident = join_incident(
-        member.household_id,
-        member,
-        Incident.Kind.ACCOUNT,
-        findings,
-        _step_up(Severity.MEDIUM, _risky(findings)),
-        account_hint=findings[0].account_hint,
-    )
-    if incident.findings.count() >= BURST_COUNT:
-        wanted = _step_up(Severity.HIGH, incident.findings.filter(template__in=HIGH_RISK_CODES).exists())
-        if wanted > incident.severity:
-            _raise_severity(incident, wanted)
+def _account_incident(member: Member, findings: list[Finding], severity: int | None = None) -> Incident:
+    """The wave incident of each finding's account (one per account per wave). Codes: medium for a
+    single-use code, one step up for a security or reset code, one more for a burst; alerts come
+    with their own severity, so a password-changed alert raises the wave to critical."""
+    incident = None
+    by_account: dict[int | None, list[Finding]] = {}
+    for finding in findings:
+        account = linking.attach(member, finding)
+        by_account.setdefault(account.pk if account else None, []).append(finding)
+    for account_id, group in by_account.items():
+        wanted = severity if severity is not None else _step_up(Severity.MEDIUM, _risky(group))
+        incident = join_incident(
+            member.household_id, member, Incident.Kind.ACCOUNT, group, wanted, account_id=account_id
+        )
+        codes = incident.findings.codes()
+        if codes.count() >= BURST_COUNT:
+            burst = _step_up(Severity.HIGH, codes.filter(template__in=HIGH_RISK_CODES).exists())
+            if burst > incident.severity:
+                _raise_severity(incident, burst)
+        if incident.account_id:
+            _reopen_stale_steps(member, incident, group)
     return incident
 
 
+def _reopen_stale_steps(member: Member, incident: Incident, findings: list[Finding]) -> None:
+    """Steps marked done before this wave began cannot have answered it: set them back to do."""
+    templates = {f.template for f in findings}
+    steps = checklist.stale_steps(templates, incident.opened_at, member.zone)
+    if checklist.reopen(incident.account, steps, since=incident.opened_at):
+        household_changed.send(sender=Member, household_id=member.household_id)
+
+
+def _phishing_incident(member: Member, finding: Finding) -> Incident:
+    """Lookalike mail, grouped per address it was sent to and per week (Monday in the member's time)."""
+    day = finding.arrived_at.astimezone(member.zone).date()
+    return join_incident(
+        member.household_id,
+        member,
+        Incident.Kind.PHISHING,
+        [finding],
+        Severity.HIGH,
+        account_hint=finding.recipient,
+        period_start=day - timedelta(days=day.weekday()),
+    )
+
+
 def join_incident(
-    household_id: int, owner: Member | None, kind: str, findings: list[Finding], severity: int, account_hint: str = ""
+    household_id: int,
+    owner: Member | None,
+    kind: str,
+    findings: list[Finding],
+    severity: int,
+    account_hint: str = "",
+    account_id: int | None = None,
+    period_start=None,
 ) -> Incident:
-    """Add findings to the open incident they belong to, or open one. owner None: the household's own."""
+    """Add findings to the open incident they belong to, or open one. owner None: the household's own.
+    A week's incident (period_start) groups by its week; the others by waves, a day's quiet apart."""
     latest = max(f.arrived_at for f in findings)
     earliest = min(f.arrived_at for f in findings)
-    incident = (
-        Incident.objects.select_for_update()
-        .filter(
-            household_id=household_id,
-            kind=kind,
-            member=owner,
-            account_hint=account_hint,
-            last_seen_at__gte=earliest - GROUP_GAP,
-        )
-        .unresolved()
-        .order_by("-last_seen_at")
-        .first()
-    )
+    key = dict(household_id=household_id, kind=kind, member=owner, account_hint=account_hint, account_id=account_id)
+    rows = Incident.objects.select_for_update().filter(**key).unresolved()
+    if period_start is not None:
+        rows = rows.filter(period_start=period_start)
+    else:
+        rows = rows.filter(last_seen_at__gte=earliest - GROUP_GAP, opened_at__lte=latest + GROUP_GAP)
+    incident = rows.order_by("-last_seen_at").first()
     if incident is None:
         incident = Incident.objects.create(
-            household_id=household_id,
-            kind=kind,
-            member=owner,
-            account_hint=account_hint,
-            severity=severity,
-            opened_at=earliest,
-            last_seen_at=latest,
+            **key, severity=severity, opened_at=earliest, last_seen_at=latest, period_start=period_start
         )
         audit.record(
             household_id,
@@ -200,12 +228,43 @@ def join_incident(
     else:
         if latest > incident.last_seen_at:
             Incident.objects.filter(pk=incident.pk).update(last_seen_at=latest)
+            incident.last_seen_at = latest
+        if earliest < incident.opened_at:  # mail read late (a backfill) that began the wave earlier
+            Incident.objects.filter(pk=incident.pk).update(opened_at=earliest)
+            incident.opened_at = earliest
         if severity > incident.severity:
             _raise_severity(incident, severity)
     IncidentFinding.objects.bulk_create(
         [IncidentFinding(incident=incident, finding=f) for f in findings], ignore_conflicts=True
     )
     return incident
+
+
+def fold_waves(sender, target, **kwargs) -> None:
+    """After two records of one account became one, their open incidents of one wave become one:
+    findings and log move to the earliest, which keeps the highest severity."""
+    rows = list(
+        Incident.objects.select_for_update()
+        .filter(account=target, kind=Incident.Kind.ACCOUNT)
+        .unresolved()
+        .order_by("opened_at", "id")
+    )
+    keep = None
+    for incident in rows:
+        if keep is None or incident.opened_at > keep.last_seen_at + GROUP_GAP:
+            keep = incident
+            continue
+        moved = IncidentFinding.objects.filter(incident=incident).values_list("finding_id", flat=True)
+        IncidentFinding.objects.bulk_create(
+            [IncidentFinding(incident=keep, finding_id=f) for f in moved], ignore_conflicts=True
+        )
+        incident.events.update(incident=keep)
+        keep.last_seen_at = max(keep.last_seen_at, incident.last_seen_at)
+        keep.severity = max(keep.severity, incident.severity)
+        keep.assignee_id = keep.assignee_id or incident.assignee_id
+        keep.save(update_fields=["last_seen_at", "severity", "assignee"])
+        incident.delete()
+        audit.record(keep.household_id, None, "incident.merged", f"Merged into {keep.title}", incident=keep)
 
 
 def _raise_severity(incident: Incident, severity: int) -> None:
@@ -246,7 +305,7 @@ def answer(member: Member, finding: Finding, status: str, actor) -> None:
     if finding.status == status and finding.status_by_id == actor.pk:
         return  # a double click changes nothing and logs nothing
     _set_status(member, finding, status, [reason], actor=actor)
-    figures_changed(member.household_id)
+    household_changed.send(sender=Member, household_id=member.household_id)
     if status == S.UNSOLICITED:
         _account_incident(member, [finding])
     else:
@@ -278,7 +337,7 @@ def open_window(member: Member, actor) -> SignInWindow:
     )
     for finding in just_before:
         _set_status(member, finding, S.EXPECTED, [_window_reason(member, now)], actor=None, only_from=S.PENDING)
-    figures_changed(member.household_id)
+    household_changed.send(sender=Member, household_id=member.household_id)
     return window
 
 

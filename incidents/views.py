@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import admin_required, member_required
 from accounts.models import Member
+from msaccounts import checklist
 from scanner.models import Finding
 
 from . import triage, workflow
@@ -20,7 +21,7 @@ PAGE = 50
 
 
 def _incident_for(request, code) -> Incident:
-    visible = Incident.objects.visible_to(request.member).select_related("member", "assignee__member")
+    visible = Incident.objects.visible_to(request.member).select_related("member", "assignee__member", "account")
     return get_object_or_404(visible, code=code)
 
 
@@ -91,7 +92,7 @@ def sign_in_window(request):
 def incident_list(request):
     member = request.member
     state = request.GET.get("state", "unresolved")
-    rows = Incident.objects.visible_to(member).select_related("member", "assignee__member")
+    rows = Incident.objects.visible_to(member).select_related("member", "assignee__member", "account")
     if state == "unresolved":
         rows = rows.unresolved()
     elif state in Incident.State.values:
@@ -120,7 +121,6 @@ def incident_detail(request, code):
         hidden = findings.exclude(owner_id=member.user_id).count()
         findings = findings.filter(owner_id=member.user_id)
         events = [e for e in events if e.finding is None or e.finding.owner_id == member.user_id]
-    admins = Member.objects.filter(household_id=member.household_id, role__in=[Member.Role.OWNER, Member.Role.ADMIN])
     return render(
         request,
         "incidents/incident_detail.html",
@@ -129,9 +129,16 @@ def incident_detail(request, code):
             "findings": findings,
             "events": events,
             "hidden": hidden,
-            "admins": admins,
+            "assignable": incident.assignable(),
+            "next_step": _next_step(incident),
         },
     )
+
+
+def _next_step(incident: Incident):
+    if incident.account_id is None:
+        return None
+    return checklist.next_step(checklist.states([incident.account])[incident.account_id])
 
 
 @admin_required

@@ -48,8 +48,10 @@ def reopen(incident: Incident, actor) -> None:
 def assign(incident: Incident, actor, assignee) -> None:
     if assignee is not None and getattr(assignee, "member", None) is None:
         raise ValidationError("Choose a member of this household.")
-    if assignee is not None and (assignee.member.household_id != incident.household_id or not assignee.member.is_admin):
-        raise ValidationError("Incidents can be assigned to the household's owner or admins only.")
+    if assignee is not None and assignee.member.pk not in {m.pk for m in incident.assignable()}:
+        raise ValidationError(
+            "Incidents can be assigned to the household's owner or admins, or to the member it is about."
+        )
     if incident.assignee_id == (assignee.pk if assignee else None):
         return
     name = assignee.member.display_name if assignee else "nobody"

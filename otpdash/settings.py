@@ -39,6 +39,11 @@ IMAP_TIMEOUT = float(env("OTPDASH_IMAP_TIMEOUT", "30"))
 # A scan holds its mailbox's lock this long and renews it every third of that while it runs, so a
 # scan that is killed frees the mailbox within this time.
 SCAN_LEASE_SECONDS = float(env("OTPDASH_SCAN_LEASE_SECONDS", "45"))
+# Have I Been Pwned (opt-in per household): where its API v3 lives, how we name ourselves to it, and
+# how long an address's answer is kept before it is asked again.
+HIBP_URL = env("OTPDASH_HIBP_URL", "https://haveibeenpwned.com/api/v3")
+HIBP_USER_AGENT = "OTP-Dash (self-hosted household dashboard)"
+HIBP_RECHECK_DAYS = int(env("OTPDASH_HIBP_RECHECK_DAYS", "7"))
 
 DEBUG = env_bool("OTPDASH_DEBUG", False)
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", *env_list("OTPDASH_ALLOWED_HOSTS")]
@@ -68,6 +73,7 @@ INSTALLED_APPS = [
     "accounts",
     "scanner",
     "incidents",
+    "msaccounts",
     "dashboard",
 ]
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from accounts import views as people
 from dashboard import views as dashboard
 from incidents import views as incidents
+from msaccounts import views as breach_views
 from scanner import views
 
 # The Django admin signs in through allauth: same rate limits, same second factor.
@@ -20,6 +21,7 @@ urlpatterns = [
     path("dashboard/", dashboard.household, name="dashboard"),
     path("me/", dashboard.me, name="me"),
     path("profile/", people.profile, name="profile"),
+    path("whoami/", people.whoami, name="whoami"),
     path("household/", people.people, name="people"),
     path("household/invite/", people.invite, name="invite"),
     path("household/settings/", people.household_settings, name="household_settings"),
@@ -34,5 +36,7 @@ urlpatterns = [
     path("incidents/<uuid:code>/", incidents.incident_detail, name="incident_detail"),
     path("incidents/<uuid:code>/action/", incidents.incident_action, name="incident_action"),
     path("mailboxes/", include("scanner.urls")),
+    path("microsoft-accounts/", include("msaccounts.urls")),
+    path("household/breaches/", breach_views.breach_settings, name="breach_settings"),
     path("admin/", admin.site.urls),
 ]

@@ -27,9 +27,11 @@ def with_date(raw: bytes, when: datetime) -> bytes:
 
 
 def arrive(owner, when: datetime, mail=SINGLE_USE) -> Finding:
-    """A mail for `owner` dated `when`, through detect() and record_import(), as a scan would store it."""
+    """A mail (a corpus path, or bytes) for `owner` dated `when`, through detect() and record_import(),
+    as a scan would store it."""
     n = next(_numbers)
-    raw = with_date(with_message_id(mail.read_bytes(), f"<arrive-{n}@otpdash.test>"), when)
+    source = mail if isinstance(mail, bytes) else mail.read_bytes()
+    raw = with_date(with_message_id(source, f"<arrive-{n}@otpdash.test>"), when)
     detected = detect(raw)
     assert detected.category != "none", mail
     key = message_key(detected, raw)

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from accounts.models import Household, Invitation
 from incidents.models import Incident
+from msaccounts.models import Account
 from scanner.models import Mailbox
 from tests.findings import SINGLE_USE, arrive
 from tests.mailgen import CODE_MAIL_CODE
@@ -49,6 +50,8 @@ def world(django_user_model):
         "incident": Incident.objects.get(member__user=users["member"]),
         "bob_incident": Incident.objects.get(member__user=users["other_member"]),
         "invitation": invitation,
+        "account": Account.objects.get(member__user=users["member"]),
+        "bob_account": Account.objects.get(member__user=users["other_member"]),
     }
 
 
@@ -162,6 +165,36 @@ VIEWS = [
         None,
         {"anonymous": LOGIN, "member": 403, "other_member": 403, "admin": 403, "outsider": 403},
     ),
+    ("whoami", "get", lambda w: reverse("whoami"), None, {"anonymous": LOGIN, "member": 200}),
+    ("accounts", "get", lambda w: reverse("account_list"), None, {"anonymous": LOGIN, "member": 200}),
+    (
+        "account",
+        "get",
+        lambda w: reverse("account_detail", args=[w["account"].code]),
+        None,
+        {"anonymous": LOGIN, "member": 200, "other_member": 404, "admin": 200, "outsider": 404},
+    ),
+    (
+        "account step",
+        "post",
+        lambda w: reverse("account_step", args=[w["account"].code]),
+        {"step": "password", "state": "done"},
+        {"anonymous": LOGIN, "member": 302, "other_member": 404, "admin": 302, "outsider": 404},
+    ),
+    (
+        "account claim",
+        "post",
+        lambda w: reverse("account_claim", args=[w["account"].code]),
+        {"address": "anna.weber@example.com"},
+        {"anonymous": LOGIN, "member": 302, "other_member": 404, "admin": 302, "outsider": 404},
+    ),
+    (
+        "breach settings",
+        "get",
+        lambda w: reverse("breach_settings"),
+        None,
+        {"anonymous": LOGIN, "member": 403, "other_member": 403, "admin": 200, "outsider": 200},
+    ),
     ("setup", "get", lambda w: reverse("setup"), None, {"anonymous": LOGIN, "member": LOGIN}),
     ("join", "get", lambda w: reverse("join", args=[w["invitation"].token()]), None, {"anonymous": 200, "member": 409}),
 ]
@@ -223,3 +256,16 @@ def test_the_owner_reaches_the_django_admin_and_it_never_shows_a_secret(world):
     assert client.get(reverse("admin:index")).status_code == 200
     detail = client.get(reverse("admin:scanner_mailbox_change", args=[world["mailbox"].pk])).content.decode()
     assert SECRET not in detail and world["mailbox"].secret_sealed not in detail
+
+
+def test_members_see_their_own_accounts_and_the_households_counts_admins_everyones(world):
+    alice, bob = str(world["account"].code), str(world["bob_account"].code)
+    for url in (reverse("dashboard"), reverse("me"), reverse("account_list")):
+        seen = page(world, "member", url)
+        assert alice in seen and bob not in seen, url
+    counts = " ".join(page(world, "member", reverse("dashboard")).split())
+    assert "The household: 2 accounts, 0 with every step settled, 0 under attack now." in counts
+    for url in (reverse("dashboard"), reverse("account_list")):
+        seen = page(world, "admin", url)
+        assert alice in seen and bob in seen, url
+    assert "Bob</strong>: Never enter or read out a code" in page(world, "admin", reverse("dashboard"))

@@ -9,11 +9,14 @@ import pytest
 from incidents import triage
 from incidents.models import AuditEvent, Incident, Severity, SignInWindow
 from scanner.models import Finding
+from tests.corpus_labels import CORPUS
 from tests.findings import PASSWORD_CHANGED, PHISHING, SECURITY_CODE, UNUSUAL_SIGNIN, arrive
 from tests.people import join, never_quiet
 
 pytestmark = pytest.mark.django_db
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NIGHT = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)  # quiet hours: a code then is not the member's
+LUCIA_SECURITY_CODE = CORPUS / "ms_otp" / "es_security_code_lucia_01.eml"
 S = Finding.Status
 
 
@@ -56,7 +59,7 @@ def test_three_codes_for_one_account_within_30_minutes_are_a_burst(member):
     assert third.status_reasons == ["3 codes for anna.weber@example.com within 30 minutes"]
     incident = Incident.objects.get()
     assert incident.findings.count() == 3 and incident.severity == Severity.HIGH
-    assert incident.account_hint == "anna.weber@example.com"
+    assert incident.account.address == "anna.weber@example.com"
 
 
 def test_three_codes_spread_over_more_than_30_minutes_are_no_burst(member):
@@ -103,15 +106,49 @@ def test_security_codes_rank_above_single_use_codes(member):
     assert incident.severity == Severity.HIGH
 
 
-def test_alerts_and_phishing_open_their_own_incidents(member):
-    arrive(member, NOON, mail=UNUSUAL_SIGNIN)
-    arrive(member, NOON + timedelta(minutes=1), mail=PASSWORD_CHANGED)
-    arrive(member, NOON + timedelta(minutes=2), mail=PHISHING)
-    alert = Incident.objects.get(kind=Incident.Kind.ALERT)
-    assert alert.findings.count() == 2 and alert.severity == Severity.CRITICAL  # the password was changed
-    phishing = Incident.objects.get(kind=Incident.Kind.PHISHING)
-    assert phishing.severity == Severity.HIGH
-    assert Finding.objects.filter(status=S.PENDING).count() == 3  # alerts and phishing are not codes to triage
+def test_an_alert_joins_the_wave_of_its_account(member):
+    """The single-use code greets anna.weber@example.com; the alert masks it as an**r@example.com."""
+    arrive(member, NIGHT)
+    arrive(member, NIGHT + timedelta(minutes=1), mail=UNUSUAL_SIGNIN)
+    incident = Incident.objects.get()
+    assert incident.kind == Incident.Kind.ACCOUNT and incident.findings.count() == 2
+    assert incident.account.address == "anna.weber@example.com" and incident.account.hints == ["an**r@example.com"]
+    assert incident.severity == Severity.HIGH
+
+
+def test_a_password_changed_alert_during_a_wave_raises_that_incident_to_critical(member):
+    arrive(member, NIGHT, mail=LUCIA_SECURITY_CODE)
+    assert Incident.objects.get().severity == Severity.HIGH
+    arrive(member, NIGHT + timedelta(hours=5), mail=PASSWORD_CHANGED)
+    incident = Incident.objects.get()
+    assert incident.findings.count() == 2 and incident.severity == Severity.CRITICAL
+    assert incident.account.address == "lucia.fernandez@example.org"
+    assert AuditEvent.objects.filter(incident=incident, summary="Severity raised to critical").exists()
+
+
+def test_a_day_of_quiet_ends_a_wave(member):
+    arrive(member, NIGHT)
+    arrive(member, NIGHT + timedelta(hours=23, minutes=59))
+    assert Incident.objects.count() == 1
+    arrive(member, NIGHT + timedelta(days=2, minutes=1))
+    waves = list(Incident.objects.order_by("opened_at"))
+    assert len(waves) == 2 and waves[0].account_id == waves[1].account_id
+    assert [w.findings.count() for w in waves] == [2, 1]
+
+
+def test_lookalike_mail_is_grouped_per_address_and_week(member):
+    monday = datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc)
+    for day in (0, 3, 6):
+        arrive(member, monday + timedelta(days=day), mail=PHISHING)
+    arrive(member, monday + timedelta(days=7), mail=PHISHING)
+    weeks = list(Incident.objects.order_by("opened_at"))
+    assert [(w.kind, w.findings.count(), str(w.period_start)) for w in weeks] == [
+        ("phishing", 3, "2026-11-16"),
+        ("phishing", 1, "2026-11-23"),
+    ]
+    assert weeks[0].account_hint == "jonas.weber@example.com"
+    assert weeks[0].title == "Lookalike phishing: Alice (jonas.weber@example.com), week of 16 Nov 2026"
+    assert Finding.objects.filter(status=S.PENDING).count() == 4  # phishing is not a code to triage
 
 
 def test_a_later_code_joins_the_open_incident_and_a_resolved_one_is_not_reused(member):

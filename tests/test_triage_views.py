@@ -67,7 +67,7 @@ def test_the_sign_in_button_opens_a_15_minute_window(alice, member):
     assert code.status == Finding.Status.EXPECTED
 
 
-def test_an_admin_acknowledges_assigns_and_resolves_with_a_note(client, member, household):
+def test_an_admin_acknowledges_assigns_and_resolves_with_a_note(client, member, other_member, household):
     arrive(member, datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc))
     incident = Incident.objects.get()
     owner = join(household, "olivia", "owner")
@@ -79,14 +79,19 @@ def test_an_admin_acknowledges_assigns_and_resolves_with_a_note(client, member, 
     assert "Write what was done" in refused
     bad = client.post(url, {"action": "assign", "assignee": "not-a-uuid"}, follow=True).content.decode()
     assert "Choose a member of this household" in bad
-    plain = client.post(url, {"action": "assign", "assignee": str(member.member.code)}, follow=True)
-    assert "owner or admins only" in plain.content.decode()
+    plain = client.post(url, {"action": "assign", "assignee": str(other_member.member.code)}, follow=True)
+    assert "or to the member it is about" in plain.content.decode()
+    client.post(url, {"action": "assign", "assignee": str(member.member.code)})  # whose account it is
+    incident.refresh_from_db()
+    assert incident.assignee == member
+    client.post(url, {"action": "assign", "assignee": str(owner.member.code)})
     client.post(url, {"action": "resolve", "note": "Alice changed her password and turned on 2SV."})
     incident.refresh_from_db()
     assert incident.state == Incident.State.RESOLVED and incident.assignee == owner
     assert incident.resolution_note == "Alice changed her password and turned on 2SV." and incident.resolved_at
     actions = list(incident.events.order_by("id").values_list("action", flat=True))
-    assert actions == ["incident.opened", "incident.acknowledged", "incident.assigned", "incident.resolved"]
+    assigned = ["incident.assigned"] * 3
+    assert actions == ["incident.opened", "incident.acknowledged", *assigned, "incident.resolved"]
     page = client.get(reverse("incident_detail", args=[incident.code])).content.decode()
     assert "Resolved: Alice changed her password" in page and "Olivia" in page
     again = client.post(url, {"action": "acknowledge"}, follow=True).content.decode()

@@ -1,0 +1,139 @@
+"""Each member's Microsoft accounts, what was seen for each, the remediation checklist's history,
+and the breach-exposure cache."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Household, Member
+from otpdash import secretbox
+from scanner.models import Finding
+
+# A day without codes, alerts or notices ends a wave (the incidents' grouping gap).
+WAVE_GAP = timedelta(hours=24)
+
+
+class Account(models.Model):
+    """A Microsoft account of one member: a full address, or a masked hint (`pe**r@example.com`)
+    until it can be matched to one of the member's addresses."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="ms_accounts")
+    address = models.CharField(max_length=254, help_text="The full address, or the masked hint while unresolved.")
+    resolved = models.BooleanField(default=False)
+    hints = models.JSONField(default=list, blank=True, help_text="Masked hints merged into this account.")
+    first_seen_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    findings = models.ManyToManyField(Finding, through="AccountFinding", related_name="ms_accounts")
+
+    class Meta:
+        ordering = ["member_id", "address"]
+        constraints = [models.UniqueConstraint(fields=["member", "address"], name="one_account_per_address")]
+
+    def __str__(self):
+        return self.address
+
+    @property
+    def household_id(self) -> int:
+        return self.member.household_id
+
+    def under_attack(self, now=None) -> bool:
+        now = now or timezone.now()
+        return bool(self.last_seen_at and now - self.last_seen_at < WAVE_GAP)
+
+
+class AccountFinding(models.Model):
+    """Which account a code, alert or sign-in notice is about: each finding belongs to one."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="links")
+    finding = models.OneToOneField(Finding, on_delete=models.CASCADE, related_name="account_link")
+
+
+class StepMark(models.Model):
+    """One change of one checklist step: never updated, so the history stays whole. The current
+    state of a step is its newest mark; no mark is "to do"."""
+
+    class State(models.TextChoices):
+        TO_DO = "to_do", "to do"
+        DONE = "done", "done"
+        NOT_APPLICABLE = "not_applicable", "not applicable"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="marks")
+    step = models.CharField(max_length=20)
+    state = models.CharField(max_length=16, choices=State.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    actor_name = models.CharField(max_length=80, blank=True, help_text="Empty when OTP Dash reopened the step.")
+    on_behalf = models.BooleanField(default=False, help_text="An admin marked it for the member.")
+    reason = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["account", "step", "at"], name="stepmark_account_step")]
+
+    @property
+    def who(self) -> str:
+        if not self.actor_name:
+            return "OTP Dash"
+        return f"{self.actor_name} (on the member's behalf)" if self.on_behalf else self.actor_name
+
+
+class BreachSetting(models.Model):
+    """Have I Been Pwned, opt-in per household by an admin: addresses are sent to that service."""
+
+    household = models.OneToOneField(Household, on_delete=models.CASCADE, related_name="breach_setting")
+    enabled = models.BooleanField(default=False)
+    api_key_sealed = models.TextField(blank=True, editable=False)
+    enabled_by = models.CharField(max_length=80, blank=True)
+    enabled_at = models.DateTimeField(null=True, blank=True)
+    problem = models.CharField(max_length=300, blank=True, help_text="A setup error, shown to admins.")
+    problem_at = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True, help_text="Rate-limited until then (retry-after).")
+
+    def set_key(self, key: str) -> None:
+        self.api_key_sealed = secretbox.seal(key)
+
+    def get_key(self) -> str:
+        return secretbox.unseal(self.api_key_sealed) if self.api_key_sealed else ""
+
+    @property
+    def key_hint(self) -> str:
+        """The key as shown back: its last four characters only."""
+        key = self.get_key()
+        return f"…{key[-4:]}" if len(key) >= 12 else ("set" if key else "")
+
+
+class BreachCheck(models.Model):
+    """The last answer of Have I Been Pwned for one address of a household."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="breach_checks")
+    address = models.CharField(max_length=254)
+    checked_at = models.DateTimeField()
+    breaches = models.JSONField(default=list, help_text="Names of the breaches the address is in.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["household", "address"], name="one_check_per_address")]
+
+
+class Breach(models.Model):
+    """Have I Been Pwned's breach catalogue, cached: what each breach exposed."""
+
+    name = models.CharField(max_length=200, unique=True)
+    title = models.CharField(max_length=200)
+    domain = models.CharField(max_length=253, blank=True)
+    breach_date = models.DateField(null=True, blank=True)
+    added_at = models.DateTimeField(null=True, blank=True)
+    data_classes = models.JSONField(default=list)
+    fetched_at = models.DateTimeField()
+
+
+def accounts_visible_to(member: Member):
+    """Admins see every account of the household; a member sees their own."""
+    rows = Account.objects.filter(member__household_id=member.household_id)
+    return rows if member.is_admin else rows.filter(member=member)

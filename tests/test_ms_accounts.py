@@ -1,0 +1,101 @@
+"""Microsoft accounts: masked hints resolved to known addresses (one fit, none, two), merging by one
+click, and merged records' waves becoming one incident."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from incidents.models import AuditEvent, Incident, Severity
+from msaccounts.models import Account
+from tests.accounts_data import MARC_CODE, NIGHT, PETER_ALERT, PETER_CODE, delivered_to
+from tests.findings import arrive
+from tests.people import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_hint_is_resolved_by_the_address_the_mail_was_delivered_to(member):
+    finding = arrive(member, NIGHT, mail=MARC_CODE)
+    account = Account.objects.get()
+    assert finding.account_hint == "ma**s@example.org" and finding.recipient == "marc.dubois@example.org"
+    assert (account.address, account.resolved, account.hints) == (
+        "marc.dubois@example.org",
+        True,
+        ["ma**s@example.org"],
+    )
+    assert Incident.objects.get().account == account
+
+
+def test_a_hint_that_fits_nothing_known_stays_a_hint_until_the_member_adds_the_address(member):
+    arrive(member, NIGHT, mail=delivered_to(MARC_CODE, "family@example.net"))
+    hinted = Account.objects.get()
+    assert (hinted.address, hinted.resolved) == ("ma**s@example.org", False)
+    profile = member.member
+    profile.addresses = [*profile.addresses, "marc.dubois@example.org"]
+    profile.save()  # the profile form saves the same way
+    account = Account.objects.get()
+    assert (account.address, account.resolved, account.hints) == (
+        "marc.dubois@example.org",
+        True,
+        ["ma**s@example.org"],
+    )
+    assert account.findings.count() == 1 and Incident.objects.get().account == account
+    assert AuditEvent.objects.filter(action="account.merged").count() == 1
+
+
+def test_two_fitting_addresses_leave_a_hint_and_one_click_merges_it(client, member):
+    profile = member.member
+    profile.addresses = ["marc.dubois@example.org", "mara.lopes@example.org"]
+    profile.save()
+    arrive(member, NIGHT, mail=delivered_to(MARC_CODE, "family@example.net"))
+    hinted = Account.objects.get()
+    assert not hinted.resolved
+    sign_in(client, member)
+    page = client.get(reverse("account_detail", args=[hinted.code])).content.decode()
+    assert (
+        "This is my address: marc.dubois@example.org" in page and "This is my address: mara.lopes@example.org" in page
+    )
+
+    url = reverse("account_claim", args=[hinted.code])
+    wrong = client.post(url, {"address": "paul.smith@example.org"}, follow=True).content.decode()
+    assert "does not fit ma**s@example.org" in wrong
+    assert Account.objects.get(pk=hinted.pk).findings.count() == 1  # nothing lost
+
+    response = client.post(url, {"address": "marc.dubois@example.org"})
+    account = Account.objects.get()
+    assert response.url == reverse("account_detail", args=[account.code])
+    assert (account.address, account.resolved) == ("marc.dubois@example.org", True)
+    assert account.findings.count() == 1 and Incident.objects.get().account == account
+    assert AuditEvent.objects.get(action="account.merged").actor == member
+
+
+def test_merging_folds_the_two_records_waves_into_one_incident(client, member, household):
+    from tests.people import join
+
+    profile = member.member
+    profile.addresses = ["petra.bauer@example.com", "penny.baker@example.com"]  # pe**r@example.com: two fits
+    profile.save()
+    arrive(member, NIGHT, mail=delivered_to(PETER_ALERT, "family@example.net"))
+    arrive(member, NIGHT + timedelta(hours=1), mail=PETER_CODE)
+    assert sorted(Account.objects.values_list("address", flat=True)) == ["pe**r@example.com", "peter.weber@example.com"]
+    assert Incident.objects.count() == 2
+    owner = join(household, "olivia", "owner")
+    sign_in(client, owner)  # an admin may settle it on the member's behalf
+    hinted = Account.objects.get(resolved=False)
+    client.post(reverse("account_claim", args=[hinted.code]), {"address": "peter.weber@example.com"})
+    incident = Incident.objects.get()
+    assert incident.account.address == "peter.weber@example.com" and incident.findings.count() == 2
+    assert incident.severity == Severity.HIGH and incident.opened_at == NIGHT
+    assert "peter.weber@example.com" in Account.objects.get().member.addresses
+
+
+def test_a_member_cannot_claim_another_members_hint(client, member, other_member):
+    arrive(member, NIGHT, mail=delivered_to(MARC_CODE, "family@example.net"))
+    hinted = Account.objects.get()
+    sign_in(client, other_member)
+    response = client.post(reverse("account_claim", args=[hinted.code]), {"address": "marc.dubois@example.org"})
+    assert response.status_code == 404
+    assert Account.objects.get().address == "ma**s@example.org"
