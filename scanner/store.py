@@ -50,6 +50,15 @@ def _text(value, limit: int | None = None, codes: list[str] | None = None):
     return value
 
 
+def _address(value: str | None, codes: list[str]) -> str:
+    """An address as stored: cleaned, and a detected code masked should one stand in it. Other digit
+    runs stay, as they are in the address (`kid.20140526@…` is a real local part, not a code)."""
+    value = _text(value or "", 254)
+    for code in codes:
+        value = value.replace(code, mask_code(code))
+    return value
+
+
 def message_key(detected: Detected, raw: bytes) -> str:
     """The Message-ID, else a hash of the header section: the same message copied to two
     folders keeps its header, so both copies get the same key."""
@@ -78,8 +87,8 @@ def finding_fields(detected: Detected) -> dict:
         "template": detected.template or "",
         "language": detected.language or "",
         "codes_masked": [mask_code(code) for code in codes],
-        "account_hint": _text(detected.account_hint or "", 254, codes),
-        "recipient": _text(detected.recipient or "", 254, codes),
+        "account_hint": _address(detected.account_hint, codes),
+        "recipient": _address(detected.recipient, codes),
         "sent_at": detected.sent_at,
         "sender_auth": detected.sender_auth,
         "forwarded": detected.forwarded,

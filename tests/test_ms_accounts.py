@@ -11,6 +11,7 @@ from django.urls import reverse
 from incidents.models import AuditEvent, Incident, Severity
 from msaccounts.models import Account
 from tests.accounts_data import MARC_CODE, NIGHT, PETER_ALERT, PETER_CODE, delivered_to
+from tests.corpus_labels import CORPUS
 from tests.findings import arrive
 from tests.people import sign_in
 
@@ -99,3 +100,11 @@ def test_a_member_cannot_claim_another_members_hint(client, member, other_member
     response = client.post(reverse("account_claim", args=[hinted.code]), {"address": "marc.dubois@example.org"})
     assert response.status_code == 404
     assert Account.objects.get().address == "ma**s@example.org"
+
+
+def test_an_address_with_a_date_in_it_is_stored_whole_and_is_its_own_account(member):
+    """Digit runs in an address are not codes (facts §2.1: the greeting carries the full address)."""
+    finding = arrive(member, NIGHT, mail=CORPUS / "ms_otp" / "en_single_use_digits_in_address.eml")
+    assert finding.account_hint == "kid.20140526@example.com" and finding.codes_masked
+    account = Account.objects.get()
+    assert (account.address, account.resolved) == ("kid.20140526@example.com", True)
