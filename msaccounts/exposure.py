@@ -72,7 +72,7 @@ def _other_providers_at_once(account: Account, moments: list[datetime]) -> dict[
     found: dict[str, datetime] = {}
     for provider, at in nearby:
         if any(abs(at - moment) <= SAME_TIME for moment in moments):
-            name = provider or "another provider"
+            name = (provider[:1].upper() + provider[1:]) if provider else "another provider"
             found[name] = max(at, found.get(name, at))
     return found
 

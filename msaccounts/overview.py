@@ -23,8 +23,10 @@ class AccountView:
     open_incident: Incident | None
 
     @property
-    def cells(self) -> list[tuple[checklist.Step, str]]:
-        return [(step, checklist.state_of(self.current[step.key])) for step in checklist.STEPS]
+    def cells(self) -> list[tuple[checklist.Step, str, str]]:
+        """(step, state, the state in words) per step, in the checklist's order."""
+        states = [(step, checklist.state_of(self.current[step.key])) for step in checklist.STEPS]
+        return [(step, state, StepMark.State(state).label) for step, state in states]
 
     @property
     def progress(self) -> dict:
