@@ -9,7 +9,7 @@ from .models import AuditEvent, Incident
 class IncidentAdmin(HouseholdScopedAdmin):
     list_display = ["last_seen_at", "household", "kind", "member", "severity", "state", "assignee"]
     list_filter = ["state", "kind", "severity"]
-    raw_id_fields = ["member", "assignee"]
+    raw_id_fields = ["member", "assignee", "account"]
     exclude = ["findings"]
 
 

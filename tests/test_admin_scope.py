@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Household
+from msaccounts.models import Account, StepMark
 from scanner.models import Mailbox
-from tests.findings import OTHER_PROVIDER_SUBJECT_MAIL, arrive_raw
+from tests.accounts_data import NIGHT, PETER_CODE, delivered_to
+from tests.findings import OTHER_PROVIDER_SUBJECT_MAIL, arrive, arrive_raw
 from tests.people import join, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +25,8 @@ def two_households():
     mailbox.set_secret("oscars-secret-1")
     mailbox.save()
     arrive_raw(other, OTHER_PROVIDER_SUBJECT_MAIL.replace(b"Google verification", b"Office-only subject"))
+    arrive(other, NIGHT, mail=delivered_to(PETER_CODE, "oscar@office.example"))  # an account and its wave
+    StepMark.objects.create(account=Account.objects.get(member__user=other), step="password", state="done")
     mine = Mailbox(owner=owner, label="Olivia home", host="imap.home.example", username="olivia@home.example")
     mine.set_secret("olivias-secret-1")
     mine.save()
@@ -39,12 +43,16 @@ def test_the_install_owner_sees_no_other_households_rows(client, two_households)
         "/admin/auth/user/",
         "/admin/accounts/household/",
         "/admin/incidents/incident/",
+        "/admin/msaccounts/account/",
+        "/admin/msaccounts/stepmark/",
+        "/admin/msaccounts/breachcheck/",
         "/admin/account/emailaddress/",
     ):
         page = client.get(url)
         assert page.status_code == 200, url
         text = page.content.decode()
         assert "Office-only subject" not in text and "Oscar" not in text and "oscar" not in text, url
+        assert "peter.weber" not in text, url
     assert "Olivia home" in client.get("/admin/scanner/mailbox/").content.decode()
     assert client.get(f"/admin/scanner/mailbox/{theirs.pk}/change/").status_code in (302, 404)
 
