@@ -124,7 +124,7 @@ def test_owner_member_code_not_me_and_resolution(live_server, browser, dovecot, 
     owner.get_by_role("heading", name="Codes per day").wait_for()
     assert owner.locator("svg.bars rect").count() == 1
     owner.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
-    owner.get_by_role("link", name="Codes against one account: Alice").first.click()
+    owner.get_by_role("link", name="Attack on Alice's account").first.click()
     owner.get_by_role("heading", name="Timeline").wait_for()
     owner.screenshot(path=str(ARTIFACTS / "incident.png"), full_page=True)
     owner.get_by_label("Resolution note").fill("Alice changed her Microsoft password and turned on 2SV.")

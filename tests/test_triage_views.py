@@ -10,7 +10,7 @@ from django.utils import timezone as django_tz
 
 from incidents.models import AuditEvent, Incident, SignInWindow
 from scanner.models import Finding
-from tests.findings import arrive
+from tests.findings import SECURITY_CODE, arrive
 from tests.people import join, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +106,19 @@ def test_a_campaign_shows_a_member_only_their_own_codes(client, member, other_me
     page = client.get(reverse("incident_detail", args=[campaign.code])).content.decode()
     assert "and 1 code at other members" in page and "Bob" not in page.split("<h2>Timeline</h2>")[1].split("<h2>")[0]
     assert "Review" not in page  # members do not review
+
+
+def test_incidents_list_critical_first_then_the_most_recent(client, member):
+    from tests.accounts_data import LUCIA_CODE
+    from tests.findings import PASSWORD_CHANGED
+
+    night = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+    arrive(member, night, mail=LUCIA_CODE)
+    arrive(member, night + timedelta(minutes=5), mail=PASSWORD_CHANGED)  # that wave: critical
+    arrive(member, night + timedelta(days=3))  # a newer, medium one
+    arrive(member, night + timedelta(days=1), mail=SECURITY_CODE)  # high
+    sign_in(client, member)
+    for url in (reverse("incidents"), reverse("me"), reverse("dashboard")):
+        page = client.get(url).content.decode()
+        order = [page.index(f'severity-{n}">') for n in (4, 3, 2)]
+        assert order == sorted(order), url
