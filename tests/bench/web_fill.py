@@ -26,16 +26,19 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Household, Member  # noqa: E402
 from incidents.models import Incident, IncidentFinding  # noqa: E402
+from msaccounts.checklist import STEP_KEYS  # noqa: E402
+from msaccounts.models import Account, AccountFinding, StepMark  # noqa: E402
 from otpdash.secretbox import seal  # noqa: E402
 from scanner.models import Finding, Mailbox, Sighting  # noqa: E402
 
-PAGES = ("/dashboard/", "/incidents/")
+PAGES = ("/dashboard/", "/incidents/", "/microsoft-accounts/", "/whoami/")
 BATCH = 5000
 TEMPLATES = {
     "ms_code": ["msa_single_use_v2", "msa_security_code", "msa_password_reset"],
@@ -126,11 +129,41 @@ def fill(members: int, mailboxes: int, sightings: int, rng: random.Random) -> ge
             batch_size=1000,
         )
         made += count
-    add_incidents(household, rng, now)
+    accounts = add_accounts(household, rng, now)
+    add_incidents(household, rng, now, accounts)
     return users[0]
 
 
-def add_incidents(household, rng: random.Random, now) -> None:
+def add_accounts(household, rng: random.Random, now) -> dict[int, int]:
+    """Each member's account (the hint their findings name) with its findings linked, a masked hint
+    for every third member, and a checklist history of a few marks per step. Returns owner -> account."""
+    profiles = list(Member.objects.filter(household=household))
+    rows = [Account(member=m, address=f"member{m.user_id}@example.org", resolved=True) for m in profiles]
+    rows += [Account(member=m, address=f"me**{m.user_id % 10}@example.net") for m in profiles[::3]]
+    Account.objects.bulk_create(rows)
+    by_owner = dict(Account.objects.filter(resolved=True).values_list("member__user_id", "pk"))
+    linked = Finding.objects.filter(category__in=["ms_code", "ms_alert"]).values_list("pk", "owner_id", "arrived_at")
+    seen: dict[int, list] = {}
+    links = []
+    for pk, owner_id, at in linked.iterator(chunk_size=BATCH):
+        links.append(AccountFinding(account_id=by_owner[owner_id], finding_id=pk))
+        span = seen.setdefault(owner_id, [at, at])
+        span[0], span[1] = min(span[0], at), max(span[1], at)
+    AccountFinding.objects.bulk_create(links, batch_size=BATCH)
+    for owner_id, (first, last) in seen.items():
+        Account.objects.filter(pk=by_owner[owner_id]).update(first_seen_at=first, last_seen_at=last)
+    marks = []
+    for account_id in Account.objects.values_list("pk", flat=True):
+        for step in STEP_KEYS:
+            for n in range(rng.randint(0, 3)):
+                state = rng.choice(["done", "to_do", "not_applicable"])
+                at = now - timedelta(days=rng.randint(0, 300), minutes=n)
+                marks.append(StepMark(account_id=account_id, step=step, state=state, actor_name="Member", at=at))
+    StepMark.objects.bulk_create(marks, batch_size=BATCH)
+    return by_owner
+
+
+def add_incidents(household, rng: random.Random, now, accounts: dict[int, int]) -> None:
     """About one incident per 100 findings, a third of them still open, each with a few findings."""
     profiles = list(Member.objects.filter(household=household))
     findings = list(Finding.objects.filter(status="unsolicited").values_list("pk", "owner_id", "arrived_at"))
@@ -139,10 +172,13 @@ def add_incidents(household, rng: random.Random, now) -> None:
     incidents = []
     chosen = findings[: max(1, len(findings) // 30)]
     for _, owner_id, at in chosen:
+        kind = rng.choice(["account", "account", "phishing"])
         incidents.append(
             Incident(
                 household=household,
-                kind=rng.choice(["account", "alert", "phishing"]),
+                kind=kind,
+                account_id=accounts[owner_id] if kind == "account" else None,
+                period_start=at.date() - timedelta(days=at.weekday()) if kind == "phishing" else None,
                 member=by_owner[owner_id],
                 severity=rng.randint(1, 4),
                 state=rng.choice(["open", "acknowledged", "resolved"]),
@@ -168,12 +204,12 @@ def session_for(user) -> str:
     return store.session_key
 
 
-def first_requests(session_key: str) -> tuple[dict[str, int], dict[str, float]]:
+def first_requests(session_key: str, pages=PAGES) -> tuple[dict[str, int], dict[str, float]]:
     """Queries and time of each page's first request: the dashboard's figures are not cached yet."""
     client = Client(HTTP_HOST="127.0.0.1")
     client.cookies["sessionid"] = session_key
     counts, times = {}, {}
-    for page in PAGES:
+    for page in pages:
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(page)
@@ -192,7 +228,22 @@ def main() -> None:
     session_key = session_for(admin)
     fill_s = round(time.perf_counter() - started, 1)
     counts, times = first_requests(session_key)
-    print(json.dumps({"session": session_key, "queries": counts, "first_ms": times, "fill_s": fill_s}), flush=True)
+    # The account with the most findings: its page is the heaviest of the account pages.
+    busiest = Account.objects.annotate(n=Count("links")).order_by("-n").values_list("code", flat=True).first()
+    account_page = f"/microsoft-accounts/{busiest}/"
+    more_counts, more_times = first_requests(session_key, (account_page,))
+    print(
+        json.dumps(
+            {
+                "session": session_key,
+                "account_page": account_page,
+                "queries": {**counts, **more_counts},
+                "first_ms": {**times, **more_times},
+                "fill_s": fill_s,
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
