@@ -31,7 +31,7 @@ def hints_for(account: Account) -> list[Hint]:
 
 
 def _enumeration(account: Account) -> list[Hint]:
-    codes = Finding.objects.codes().filter(account_link__account=account, status=Finding.Status.UNSOLICITED)
+    codes = account.seen().codes().filter(status=Finding.Status.UNSOLICITED)
     span = codes.aggregate(n=Count("pk"), first=Min("arrived_at"), last=Max("arrived_at"))
     if not span["n"]:
         return []
@@ -79,12 +79,7 @@ def _other_providers_at_once(account: Account, moments: list[datetime]) -> dict[
 
 def _aliases(account: Account) -> list[Hint]:
     """A plus address or a per-service alias names whose data the address leaked from."""
-    rows = (
-        Finding.objects.filter(account_link__account=account)
-        .exclude(recipient="")
-        .values("recipient")
-        .annotate(last=Max("arrived_at"))
-    )
+    rows = account.seen().exclude(recipient="").values("recipient").annotate(last=Max("arrived_at"))
     own = {masks.normalise(a) for a in account.member.addresses or []}
     found = []
     for row in rows:

@@ -135,8 +135,6 @@ def merge_into_address(hinted: Account, address: str, actor) -> Account:
 
 
 def _refresh_seen(account: Account) -> None:
-    span = Finding.objects.filter(account_link__account=account).aggregate(
-        first=Min("arrived_at"), last=Max("arrived_at")
-    )
+    span = account.seen().aggregate(first=Min("arrived_at"), last=Max("arrived_at"))
     Account.objects.filter(pk=account.pk).update(first_seen_at=span["first"], last_seen_at=span["last"])
     account.first_seen_at, account.last_seen_at = span["first"], span["last"]

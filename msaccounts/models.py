@@ -43,6 +43,12 @@ class Account(models.Model):
     def household_id(self) -> int:
         return self.member.household_id
 
+    def seen(self):
+        """The findings about this account. Filtered by owner too: a finding's owner is the account's
+        member, and the owner-first index then keeps the query to this member's rows whatever the
+        database's planner guesses (SQLite, never analysed, otherwise walked every code)."""
+        return Finding.objects.filter(owner_id=self.member.user_id, account_link__account=self)
+
     def under_attack(self, now=None) -> bool:
         now = now or timezone.now()
         return bool(self.last_seen_at and now - self.last_seen_at < WAVE_GAP)

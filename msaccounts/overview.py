@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from incidents.models import Incident
@@ -51,17 +52,19 @@ def describe(account: Account, current: dict, zone, now: datetime) -> tuple[str,
 
 
 def overview(accounts: list[Account], zone, now: datetime | None = None) -> list[AccountView]:
-    """The accounts as views, most urgent first, in three queries however many there are."""
+    """The accounts as views, most urgent first, in four queries however many there are."""
     now = now or timezone.now()
     current = checklist.states(accounts)
-    open_incidents: dict[int, Incident] = {}
-    rows = (
-        Incident.objects.filter(account__in=[a.pk for a in accounts], kind=Incident.Kind.ACCOUNT)
+    # Each account's most urgent open incident: picked by the database, so only those rows come back.
+    top = (
+        Incident.objects.filter(account=OuterRef("pk"), kind=Incident.Kind.ACCOUNT)
         .unresolved()
         .order_by("-severity", "-last_seen_at", "-id")
+        .values("pk")[:1]
     )
-    for incident in rows:
-        open_incidents.setdefault(incident.account_id, incident)
+    chosen = Account.objects.filter(pk__in=[a.pk for a in accounts]).annotate(top=Subquery(top))
+    ids = [pk for pk in chosen.values_list("top", flat=True) if pk]
+    open_incidents = {i.account_id: i for i in Incident.objects.filter(pk__in=ids).select_related("member", "account")}
     views = []
     for account in accounts:
         state, words = describe(account, current[account.pk], zone, now)

@@ -3,10 +3,10 @@ breach-check settings. Access: accounts_visible_to (admins: the household; membe
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,19 +41,20 @@ def account_detail(request, code):
     account = _account_for(request, code)
     zone = request.member.zone
     view = overview([account], zone)[0]
-    codes = list(
-        Finding.objects.codes()
-        .filter(account_link__account=account)
-        .order_by("arrived_at")
-        .values_list("arrived_at", flat=True)
+    per_day = dict(
+        account.seen()
+        .codes()
+        .annotate(day=TruncDate("arrived_at", tzinfo=zone))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+        .order_by()
     )
     waves = []
     for incident in Incident.objects.filter(account=account, kind=Incident.Kind.ACCOUNT).order_by("-opened_at"):
-        days = Counter(at.astimezone(zone).date() for at in codes if incident.opened_at <= at <= incident.last_seen_at)
-        waves.append({"incident": incident, "days": sorted(days.items())})
-    notices = Finding.objects.filter(account_link__account=account, category=Finding.Category.MS_ALERT).order_by(
-        "-arrived_at"
-    )
+        first, last = incident.opened_at.astimezone(zone).date(), incident.last_seen_at.astimezone(zone).date()
+        waves.append({"incident": incident, "days": sorted((d, n) for d, n in per_day.items() if first <= d <= last)})
+    notices = account.seen().filter(category=Finding.Category.MS_ALERT).order_by("-arrived_at")
     marks = checklist.history(account)
     steps = [
         {"step": step, "state": checklist.state_of(view.current[step.key]), "mark": view.current[step.key],
@@ -71,7 +72,7 @@ def account_detail(request, code):
             "account": account,
             "view": view,
             "waves": waves,
-            "codes_total": len(codes),
+            "codes_total": sum(per_day.values()),
             "notices": notices,
             "steps": steps,
             "may_mark": may_mark,

@@ -315,6 +315,15 @@ class Finding(models.Model):
         return TEMPLATE_LABELS.get(self.template, self.template.replace("_", " "))
 
     @property
+    def signin_summary(self) -> str:
+        """A sign-in notice's details in words: where from, on what, when (UTC, as Microsoft states it)."""
+        signin = self.signin or {}
+        device = " / ".join(filter(None, [signin.get("platform"), signin.get("browser")]))
+        at = (signin.get("at") or "").replace("T", " ").replace("Z", " UTC")
+        parts = [signin.get("ip"), signin.get("country"), device, at.strip()]
+        return ", ".join(str(part) for part in parts if part)
+
+    @property
     def is_code(self) -> bool:
         return self.category == self.Category.MS_CODE
 

@@ -108,3 +108,18 @@ def test_an_address_with_a_date_in_it_is_stored_whole_and_is_its_own_account(mem
     assert finding.account_hint == "kid.20140526@example.com" and finding.codes_masked
     account = Account.objects.get()
     assert (account.address, account.resolved) == ("kid.20140526@example.com", True)
+
+
+def test_the_account_page_shows_each_wave_with_its_codes_per_day_and_the_notices(client, member):
+    arrive(member, NIGHT, mail=PETER_CODE)
+    arrive(member, NIGHT + timedelta(hours=23), mail=PETER_CODE)  # the next day, the same wave
+    arrive(member, NIGHT + timedelta(hours=23, minutes=5), mail=PETER_ALERT)
+    arrive(member, NIGHT + timedelta(days=4), mail=PETER_CODE)  # a new wave
+    sign_in(client, member)
+    account = Account.objects.get()
+    page = " ".join(client.get(reverse("account_detail", args=[account.code])).content.decode().split())
+    assert "Fri 20 Nov: 1 code</li><li>Sat 21 Nov: 1 code" in page and "Tue 24 Nov: 1 code" in page
+    assert page.index("Tue 24 Nov") < page.index("Fri 20 Nov")  # the newest wave first
+    assert "3 codes" in page and "under attack" not in page and "quiet since 24 Nov 2026" in page
+    assert "unusual sign-in activity" in page
+    assert "113.161.72.9, Vietnam, Android / Chrome Mobile, 2026-02-27 02:37:00 UTC" in page
