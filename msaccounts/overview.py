@@ -52,7 +52,7 @@ def describe(account: Account, current: dict, zone, now: datetime) -> tuple[str,
 
 
 def overview(accounts: list[Account], zone, now: datetime | None = None) -> list[AccountView]:
-    """The accounts as views, most urgent first, in four queries however many there are."""
+    """The accounts as views, most urgent first, in two queries however many there are."""
     now = now or timezone.now()
     current = checklist.states(accounts)
     # Each account's most urgent open incident: picked by the database, so only those rows come back.
@@ -62,9 +62,9 @@ def overview(accounts: list[Account], zone, now: datetime | None = None) -> list
         .order_by("-severity", "-last_seen_at", "-id")
         .values("pk")[:1]
     )
-    chosen = Account.objects.filter(pk__in=[a.pk for a in accounts]).annotate(top=Subquery(top))
-    ids = [pk for pk in chosen.values_list("top", flat=True) if pk]
-    open_incidents = {i.account_id: i for i in Incident.objects.filter(pk__in=ids).select_related("member", "account")}
+    chosen = Account.objects.filter(pk__in=[a.pk for a in accounts]).annotate(top=Subquery(top)).values("top")
+    picked = Incident.objects.filter(pk__in=chosen).select_related("member", "account")
+    open_incidents = {incident.account_id: incident for incident in picked}
     views = []
     for account in accounts:
         state, words = describe(account, current[account.pk], zone, now)
