@@ -131,6 +131,8 @@ def breach_settings(request):
             saved.save()
             state = "on" if saved.enabled else "off"
             audit.record(setting.household_id, request.user, "breaches.settings", f"Have I Been Pwned checks {state}")
+            if saved.enabled:
+                queue_check(setting.household_id)  # the first answers now, not at tomorrow's run
             messages.success(request, f"Have I Been Pwned checks are {state}.")
             return redirect("breach_settings")
     return render(request, "msaccounts/breach_settings.html", {"form": form, "setting": setting})

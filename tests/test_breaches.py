@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django_q.models import OrmQ
 
 from msaccounts import breaches
 from msaccounts.hibp import Client, HibpError
@@ -121,3 +122,4 @@ def test_turning_checks_on_needs_the_notice_ticked_and_a_key_which_is_stored_sea
     assert setting.enabled and setting.get_key() == KEY and KEY not in setting.api_key_sealed
     page = client.get(url).content.decode()
     assert KEY not in page and "…cdef" in page
+    assert OrmQ.objects.count() == 1  # the first check is queued at once, for the task cluster
