@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from otpdash.events import household_changed
+from otpdash.secretbox import SecretUnreadable
 
 from . import checklist
 from .hibp import Client, HibpError
@@ -38,7 +39,12 @@ def check_household(household_id: int, client: Client | None = None) -> str:
     now = timezone.now()
     if setting.retry_at and setting.retry_at > now:
         return f"waiting until {setting.retry_at.isoformat()}"
-    client = client or Client(key=setting.get_key())
+    try:
+        client = client or Client(key=setting.get_key())
+    except SecretUnreadable as exc:  # the key file was lost: say so where admins look, ask nothing
+        problem = f"The saved API key cannot be decrypted ({exc}); enter it again."
+        BreachSetting.objects.filter(pk=setting.pk).update(problem=problem[:300], problem_at=now)
+        return "stopped: key unreadable"
     stale = now - timedelta(days=settings.HIBP_RECHECK_DAYS)
     recent = set(
         BreachCheck.objects.filter(household_id=household_id, checked_at__gte=stale).values_list("address", flat=True)

@@ -39,10 +39,6 @@ class Account(models.Model):
     def __str__(self):
         return self.address
 
-    @property
-    def household_id(self) -> int:
-        return self.member.household_id
-
     def seen(self):
         """The findings about this account. Filtered by owner too: a finding's owner is the account's
         member, and the owner-first index then keeps the query to this member's rows whatever the
@@ -111,7 +107,10 @@ class BreachSetting(models.Model):
     @property
     def key_hint(self) -> str:
         """The key as shown back: its last four characters only."""
-        key = self.get_key()
+        try:
+            key = self.get_key()
+        except secretbox.SecretUnreadable:
+            return "saved, but it cannot be decrypted: enter it again"
         return f"…{key[-4:]}" if len(key) >= 12 else ("set" if key else "")
 
 

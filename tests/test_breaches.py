@@ -123,3 +123,15 @@ def test_turning_checks_on_needs_the_notice_ticked_and_a_key_which_is_stored_sea
     page = client.get(url).content.decode()
     assert KEY not in page and "…cdef" in page
     assert OrmQ.objects.count() == 1  # the first check is queued at once, for the task cluster
+
+
+def test_a_key_that_cannot_be_decrypted_is_a_setup_problem_not_a_crash(client, hibp, member, household):
+    arrive(member, NIGHT, mail=PETER_CODE)
+    setting = _enable(household)
+    BreachSetting.objects.filter(pk=setting.pk).update(api_key_sealed="gAAAAA-not-a-token")
+    assert breaches.check_household(household.pk) == "stopped: key unreadable"
+    setting.refresh_from_db()
+    assert "cannot be decrypted" in setting.problem and hibp.requests == []
+    sign_in(client, join(household, "olivia", "owner"))
+    page = client.get(reverse("breach_settings")).content.decode()
+    assert "cannot be decrypted: enter it again" in page and "enter it again." in page
