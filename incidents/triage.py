@@ -19,6 +19,7 @@ from scanner.models import Finding
 
 from . import audit
 from .models import WINDOW, Incident, IncidentFinding, Severity, SignInWindow
+from .signals import incident_changed
 
 BURST_COUNT = 3
 BURST_SPAN = timedelta(minutes=30)
@@ -225,6 +226,7 @@ def join_incident(
             f"Opened ({incident.get_severity_display()}): {incident.title}",
             incident=incident,
         )
+        incident_changed.send(sender=Incident, incident=incident, change="opened")
     else:
         if latest > incident.last_seen_at:
             Incident.objects.filter(pk=incident.pk).update(last_seen_at=latest)
@@ -277,6 +279,7 @@ def _raise_severity(incident: Incident, severity: int) -> None:
         f"Severity raised to {Severity(severity).label}",
         incident=incident,
     )
+    incident_changed.send(sender=Incident, incident=incident, change="raised")
 
 
 def _set_status(member: Member, finding: Finding, status: str, reasons: list[str], actor, only_from=None) -> bool:

@@ -1,0 +1,6 @@
+from django.dispatch import Signal
+
+# An incident opened (change "opened": for an account, a wave started) or its severity rose
+# (change "raised"). Sent inside the transaction that made the change, with incident and change;
+# listeners that reach outside (alerts) must act on commit.
+incident_changed = Signal()
