@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from otpdash import mail
+
 from .models import Household, Invitation, Member
 
 User = get_user_model()
@@ -119,10 +121,20 @@ class ProfileForm(forms.ModelForm):
 class InviteForm(forms.Form):
     email = forms.EmailField(label="Their email address")
     role = forms.ChoiceField(choices=[(Member.Role.MEMBER, "member"), (Member.Role.ADMIN, "admin")])
+    send = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Email them the link",
+        help_text="The link is shown to copy as well.",
+    )
 
     def __init__(self, *args, inviter: Member, **kwargs):
         super().__init__(*args, **kwargs)
         self.inviter = inviter
+        if not mail.configured():
+            self.fields["send"].initial = False
+            self.fields["send"].disabled = True
+            self.fields["send"].help_text = "Email is not set up here (OTPDASH_SMTP_HOST): copy the link instead."
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from incidents import audit
+from otpdash import mail
 from otpdash.events import household_changed
 
 from .access import admin_required, member_required, sensitive
@@ -153,7 +154,16 @@ def invite(request):
         member.household_id, request.user, "member.invited", f"Invited {invitation.email} as {invitation.role}"
     )
     link = request.build_absolute_uri(f"/join/{invitation.token()}/")
-    return render(request, "accounts/invitation_link.html", {"invitation": invitation, "link": link})
+    sent, problem = False, ""
+    if form.cleaned_data.get("send"):
+        context = {"invitation": invitation, "link": link, "inviter": member}
+        try:
+            mail.send("accounts/invitation", context, to=invitation.email)
+            sent = True
+        except mail.MailUnavailable as exc:
+            problem = str(exc)
+    context = {"invitation": invitation, "link": link, "sent": sent, "problem": problem}
+    return render(request, "accounts/invitation_link.html", context)
 
 
 @admin_required

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "scanner",
     "incidents",
     "msaccounts",
+    "notify",
     "dashboard",
 ]
 
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context.member",
+                "notify.context.notices",
             ],
         },
     },
@@ -202,6 +204,9 @@ EMAIL_USE_SSL = env_bool("OTPDASH_SMTP_SSL", False)
 EMAIL_USE_TLS = env_bool("OTPDASH_SMTP_STARTTLS", not EMAIL_USE_SSL)
 EMAIL_TIMEOUT = 15
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = env("OTPDASH_MAIL_FROM", "OTP Dash <otpdash@localhost>")
+# Where people reach this install: links in alerts, digests and invitations are made from it
+# (background tasks have no request to take the host from).
+BASE_URL = env("OTPDASH_BASE_URL", "http://localhost:8000")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("OTPDASH_TIME_ZONE", "UTC")

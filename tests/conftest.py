@@ -24,6 +24,23 @@ def quick_password_hashing(settings):
 
 
 @pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd on 127.0.0.1) that keeps what it receives; Django sends to it."""
+    from aiosmtpd.controller import Controller
+
+    from tests.smtp import Inbox, free_port
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
 def household(db):
     from accounts.models import Household
 

@@ -5,24 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.urls import reverse
 
-from tests.smtp import Inbox, free_port
+from tests.smtp import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield inbox
-    controller.stop()
 
 
 def test_without_a_mail_server_the_page_says_who_can_help(client, member, settings):

@@ -1,0 +1,70 @@
+"""All outgoing mail: one helper renders a subject, a text and an HTML template and sends them with
+the OTPDASH_SMTP_* settings; what went wrong last is kept for the admins' banner.
+
+Templates come in threes: `<name>_subject.txt`, `<name>.txt`, `<name>.html`.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+_FAILURE_KEY = "otpdash:mail:last_failure"
+
+
+class MailUnavailable(Exception):
+    """No mail could be sent: no server set up, or the server refused or could not be reached."""
+
+
+def configured() -> bool:
+    return bool(settings.EMAIL_HOST)
+
+
+def absolute(path: str) -> str:
+    """A link for a mail: mail is sent by background tasks, which have no request to take a host from."""
+    return settings.BASE_URL.rstrip("/") + path
+
+
+def render(name: str, context: dict) -> tuple[str, str, str]:
+    context = {"base_url": settings.BASE_URL.rstrip("/"), **context}
+    subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
+    return subject, render_to_string(f"{name}.txt", context), render_to_string(f"{name}.html", context)
+
+
+def send(name: str, context: dict, to: str, headers: dict | None = None) -> None:
+    """Render and send one mail; raises MailUnavailable (and remembers why) when it cannot go."""
+    if not configured():
+        raise MailUnavailable("no mail server is set up (OTPDASH_SMTP_HOST)")
+    subject, text, html = render(name, context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or {})
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send(fail_silently=False)
+    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        why = f"{type(exc).__name__}: {exc}"[:300]
+        cache.set(_FAILURE_KEY, {"at": timezone.now(), "why": why}, None)
+        log.warning("Sending mail failed: %s", why)
+        raise MailUnavailable(why) from None
+    cache.delete(_FAILURE_KEY)
+
+
+def problem() -> str | None:
+    """Why mail is not going out, in words, for the admins' banner; None when all is well."""
+    if not configured():
+        return (
+            "Email is not set up: alerts, weekly digests, invitations and password resets cannot be mailed. "
+            "Set OTPDASH_SMTP_HOST (and OTPDASH_SMTP_USER, OTPDASH_SMTP_PASSWORD, OTPDASH_MAIL_FROM)."
+        )
+    failure = cache.get(_FAILURE_KEY)
+    if failure:
+        when = timezone.localtime(failure["at"]).strftime("%d %b %Y, %H:%M")
+        return f"Sending email failed at {when}: {failure['why']}. Check the OTPDASH_SMTP_* settings."
+    return None
