@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -85,13 +85,16 @@ def household_summary(viewer: Member) -> dict:
     members = list(Member.objects.filter(household_id=viewer.household_id).order_by("joined_at", "id"))
     figures = household_figures(viewer.household_id, members, viewer.zone)
     incidents = Incident.objects.visible_to(viewer).unresolved()
+    # The first eight and how many there are, in one query (a window count over all the rows).
+    total = Window(Count("pk"))
+    first = list(incidents.select_related("member", "assignee__member", "account").annotate(total=total)[:8])
     return {
         "counts": figures["counts"],
         "chart": figures["chart"],
         "chart_svg": figures["chart_svg"],
         "members": members,
-        "open_incidents": list(incidents.select_related("member", "assignee__member", "account")[:8]),
-        "open_incident_count": incidents.count(),
+        "open_incidents": first,
+        "open_incident_count": first[0].total if first else 0,
         "my_pending": Finding.objects.codes().filter(owner_id=viewer.user_id, status=Finding.Status.PENDING).count(),
         "health": mailbox_health(viewer, members),
         "remediation": remediation(viewer),

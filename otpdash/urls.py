@@ -6,6 +6,7 @@ from accounts import views as people
 from dashboard import views as dashboard
 from incidents import views as incidents
 from msaccounts import views as breach_views
+from notify import views as notify_views
 from scanner import views
 
 # The Django admin signs in through allauth: same rate limits, same second factor.
@@ -37,6 +38,9 @@ urlpatterns = [
     path("incidents/<uuid:code>/action/", incidents.incident_action, name="incident_action"),
     path("mailboxes/", include("scanner.urls")),
     path("microsoft-accounts/", include("msaccounts.urls")),
+    path("notifications/", include("notify.urls")),
+    path("answer/<str:token>/", notify_views.answer, name="answer_link"),
+    path("unsubscribe/<str:token>/", notify_views.unsubscribe, name="unsubscribe"),
     path("household/breaches/", breach_views.breach_settings, name="breach_settings"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,85 @@
+"""Which events become alerts, for whom, and when they are due. Rows are written in the transaction
+that changed the incident; sending is queued for after it commits (a task, never the scan itself)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Member
+from incidents.models import Incident, Severity
+
+from .models import Alert, Preference
+
+
+def recipients(incident: Incident) -> list[Member]:
+    """The person whose incident it is (or, for a campaign, everyone it reached), if the severity is
+    one they want; admins by their preference: every incident, high and critical only, or none."""
+    household = list(Member.objects.filter(household_id=incident.household_id).select_related("preference"))
+    if incident.member_id:
+        concerned = {incident.member_id}
+    else:
+        reached = set(incident.findings.values_list("owner_id", flat=True))
+        concerned = {m.pk for m in household if m.user_id in reached}
+    chosen = []
+    for member in household:
+        pref = preference_of(member)
+        own = member.pk in concerned and incident.severity >= pref.min_severity
+        as_admin = member.is_admin and (
+            pref.admin_alerts == Preference.AdminAlerts.ALL
+            or (pref.admin_alerts == Preference.AdminAlerts.HIGH and incident.severity >= Severity.HIGH)
+        )
+        if own or as_admin:
+            chosen.append(member)
+    return chosen
+
+
+def preference_of(member: Member) -> Preference:
+    try:
+        return member.preference
+    except Preference.DoesNotExist:
+        return Preference(member=member)  # the defaults, not stored until the person saves theirs
+
+
+def due_at(member: Member, severity: int, now: datetime) -> datetime:
+    """High and critical go at once; lower ones wait for the end of the person's quiet hours."""
+    if severity >= Severity.HIGH or not member.in_quiet_hours(now):
+        return now
+    local = now.astimezone(member.zone)
+    end = local.replace(hour=member.quiet_end.hour, minute=member.quiet_end.minute, second=0, microsecond=0)
+    if end <= local:
+        end += timedelta(days=1)
+    return end
+
+
+def on_incident_changed(sender, incident: Incident, change: str, **kwargs) -> None:
+    now = timezone.now()
+    for member in recipients(incident):
+        due = due_at(member, incident.severity, now)
+        if change == "raised":
+            # Not sent yet (a wave that grew while its first alert waited): that alert says the new severity.
+            waiting = Alert.objects.filter(member=member, incident=incident, state=Alert.State.PENDING)
+            if waiting.filter(due_at__lte=due).update(severity=incident.severity) or waiting.update(
+                severity=incident.severity, due_at=due
+            ):
+                continue
+        Alert.objects.get_or_create(
+            member=member,
+            event=f"incident:{incident.pk}:{change}:{incident.severity}",
+            defaults={"incident": incident, "severity": incident.severity, "due_at": due},
+        )
+    transaction.on_commit(queue_send)
+
+
+def queue_send() -> None:
+    from django_q.tasks import async_task
+
+    async_task("notify.tasks.send_due", task_name="send-alerts", group="alerts")
+
+
+def waiting_for(member: Member):
+    """Alerts still to go to this person (shown on their notifications page)."""
+    return Alert.objects.filter(member=member).filter(Q(state=Alert.State.PENDING) | Q(state=Alert.State.SENDING))

@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def ensure_schedule(sender, **kwargs):
+    """Alerts waiting for the end of quiet hours and the digests are looked at every minute."""
+    from django_q.models import Schedule
+
+    for name, func in (("send due alerts", "notify.tasks.send_due"), ("send digests", "notify.tasks.send_digests")):
+        Schedule.objects.update_or_create(
+            name=name, defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1}
+        )
+
+
+class NotifyConfig(AppConfig):
+    name = "notify"
+    verbose_name = "Alerts, digests and channels"
+
+    def ready(self):
+        from incidents.signals import incident_changed
+
+        from .alerts import on_incident_changed
+
+        post_migrate.connect(ensure_schedule, sender=self)
+        incident_changed.connect(on_incident_changed, dispatch_uid="notify.alerts")
