@@ -39,10 +39,6 @@ class Preference(models.Model):
     )
     admin_alerts = models.CharField(max_length=4, choices=AdminAlerts.choices, default=AdminAlerts.HIGH)
 
-    @classmethod
-    def of(cls, member: Member) -> Preference:
-        return cls.objects.get_or_create(member=member)[0]
-
 
 class Channel(models.Model):
     """An Apprise URL (ntfy, Telegram, Signal, Matrix, ...), sealed; shown only in Apprise's privacy form."""

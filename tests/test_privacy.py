@@ -15,6 +15,7 @@ from django.urls import reverse
 from accounts.models import Household, Invitation
 from incidents.models import Incident
 from msaccounts.models import Account
+from notify.models import Channel
 from scanner.models import Mailbox
 from tests.findings import SINGLE_USE, arrive
 from tests.mailgen import CODE_MAIL_CODE
@@ -42,7 +43,11 @@ def world(django_user_model):
     alice_code = arrive(users["member"], NIGHT, mail=SINGLE_USE)  # quiet hours: an incident
     bob_code = arrive(users["other_member"], NIGHT + timedelta(days=3))
     invitation = Invitation.objects.create(household=home, email="new@example.org", invited_by=users["owner"])
+    channel = Channel(member=users["member"].member, label="Alice phone")
+    channel.set_url("json://alice:alice-hook-secret@127.0.0.1:9/x", "json://alice:****@127.0.0.1:9/x")
+    channel.save()
     return {
+        "channel": channel,
         "users": users,
         "mailbox": mailbox,
         "alice_code": alice_code,
@@ -195,6 +200,14 @@ VIEWS = [
         None,
         {"anonymous": LOGIN, "member": 403, "other_member": 403, "admin": 200, "outsider": 200},
     ),
+    ("notifications", "get", lambda w: reverse("notifications"), None, {"anonymous": LOGIN, "member": 200}),
+    (
+        "channel action",
+        "post",
+        lambda w: reverse("channel_action", args=[w["channel"].code]),
+        {"action": "disable"},
+        {"anonymous": LOGIN, "member": 302, "other_member": 404, "admin": 404, "outsider": 404},
+    ),
     ("setup", "get", lambda w: reverse("setup"), None, {"anonymous": LOGIN, "member": LOGIN}),
     ("join", "get", lambda w: reverse("join", args=[w["invitation"].token()]), None, {"anonymous": 200, "member": 409}),
 ]
@@ -214,7 +227,7 @@ def test_each_view_for_each_role(world, view, role):
         return
     assert response.status_code == want, (name, role, response.status_code)
     page = response.content.decode()
-    assert CODE_MAIL_CODE not in page and SECRET not in page
+    assert CODE_MAIL_CODE not in page and SECRET not in page and "alice-hook-secret" not in page
     if role == "outsider":
         assert "Alice" not in page and "Bob" not in page and "alice" not in page
 
