@@ -74,6 +74,17 @@ def on_incident_changed(sender, incident: Incident, change: str, **kwargs) -> No
     transaction.on_commit(queue_send)
 
 
+def on_mailbox_needs_reconnect(sender, mailbox_id: int, **kwargs) -> None:
+    """Only the owner can sign in again: tell them, by a task after the change is committed."""
+    from django_q.tasks import async_task
+
+    transaction.on_commit(
+        lambda: async_task(
+            "notify.tasks.tell_reconnect", mailbox_id, task_name=f"reconnect-{mailbox_id}", group="alerts"
+        )
+    )
+
+
 def queue_send() -> None:
     from django_q.tasks import async_task
 

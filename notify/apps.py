@@ -18,8 +18,10 @@ class NotifyConfig(AppConfig):
 
     def ready(self):
         from incidents.signals import incident_changed
+        from scanner.signals import mailbox_needs_reconnect
 
-        from .alerts import on_incident_changed
+        from .alerts import on_incident_changed, on_mailbox_needs_reconnect
 
         post_migrate.connect(ensure_schedule, sender=self)
         incident_changed.connect(on_incident_changed, dispatch_uid="notify.alerts")
+        mailbox_needs_reconnect.connect(on_mailbox_needs_reconnect, dispatch_uid="notify.reconnect")

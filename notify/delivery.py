@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from otpdash import mail
@@ -84,3 +85,25 @@ def test_channel(channel: Channel) -> tuple[bool, str]:
     return _to_channel(
         channel, "OTP Dash: test", f"This is a test from OTP Dash for {channel.member.display_name}: the channel works."
     )
+
+
+def tell_reconnect(mailbox) -> str:
+    """The mailbox's owner, on every channel: sign in with the provider again."""
+    member = mailbox.owner.member
+    link = mail.absolute(reverse("mailboxes"))
+    title = f"OTP Dash: {mailbox.label} needs you to sign in again"
+    body = (
+        f"{mailbox.get_auth_display()} no longer gives OTP Dash access to {mailbox.username}, so it is not "
+        f"watched. Press Reconnect on {link} and sign in again."
+    )
+    outcomes = []
+    if preference_of(member).email_alerts and mailbox.owner.email:
+        try:
+            mail.send("notify/notice", {"title": title, "body": body, "member": member}, to=mailbox.owner.email)
+            outcomes.append("email: sent")
+        except mail.MailUnavailable as exc:
+            outcomes.append(f"email: {exc}")
+    for channel in Channel.objects.filter(member=member, enabled=True):
+        ok, error = _to_channel(channel, title, body)
+        outcomes.append(f"{channel.label}: {'sent' if ok else error}")
+    return "; ".join(outcomes) or "no channel"

@@ -26,3 +26,12 @@ def test_channel(channel_id: int) -> str:
         return "removed"
     ok, error = delivery.test_channel(channel)
     return "delivered" if ok else f"failed: {error}"
+
+
+def tell_reconnect(mailbox_id: int) -> str:
+    from scanner.models import Mailbox
+
+    mailbox = Mailbox.objects.select_related("owner__member").filter(pk=mailbox_id).first()
+    if mailbox is None or mailbox.state != Mailbox.State.RECONNECT:
+        return "nothing to tell"
+    return delivery.tell_reconnect(mailbox)

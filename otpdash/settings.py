@@ -39,6 +39,23 @@ IMAP_TIMEOUT = float(env("OTPDASH_IMAP_TIMEOUT", "30"))
 # A scan holds its mailbox's lock this long and renews it every third of that while it runs, so a
 # scan that is killed frees the mailbox within this time.
 SCAN_LEASE_SECONDS = float(env("OTPDASH_SCAN_LEASE_SECONDS", "45"))
+# OAuth2 for Outlook.com / Microsoft 365 and Gmail mailboxes (README: "Linking with OAuth2"). An
+# app registered once by the admin; without a client id the provider is not offered.
+OAUTH = {
+    "microsoft": {
+        "client_id": env("OTPDASH_MS_CLIENT_ID"),
+        "client_secret": env("OTPDASH_MS_CLIENT_SECRET"),
+        # consumers: Outlook.com, Hotmail, Live; organizations or a tenant id: Microsoft 365.
+        "tenant": env("OTPDASH_MS_TENANT", "consumers"),
+        "login_url": env("OTPDASH_MS_LOGIN_URL", "https://login.microsoftonline.com"),
+    },
+    "google": {
+        "client_id": env("OTPDASH_GOOGLE_CLIENT_ID"),
+        "client_secret": env("OTPDASH_GOOGLE_CLIENT_SECRET"),
+        "authorize_url": env("OTPDASH_GOOGLE_AUTHORIZE_URL", "https://accounts.google.com/o/oauth2/v2/auth"),
+        "token_url": env("OTPDASH_GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token"),
+    },
+}
 # Have I Been Pwned (opt-in per household): where its API v3 lives, how we name ourselves to it, and
 # how long an address's answer is kept before it is asked again.
 HIBP_URL = env("OTPDASH_HIBP_URL", "https://haveibeenpwned.com/api/v3")

@@ -14,6 +14,7 @@ from otpdash import secretbox
 from .forms import MailboxForm
 from .imap.certificates import describe as describe_certificates
 from .models import ConnectionCheck, Mailbox
+from .oauth.providers import available, provider
 from .presets import PRESETS
 from .tasks import queue_check, queue_scan
 
@@ -31,7 +32,7 @@ def _my_mailboxes(request):
 @require_GET
 def mailbox_list(request):
     template = "scanner/_mailbox_rows.html" if request.htmx else "scanner/mailbox_list.html"
-    return render(request, template, {"mailboxes": _my_mailboxes(request)})
+    return render(request, template, {"mailboxes": _my_mailboxes(request), "oauth_providers": available()})
 
 
 @member_required
@@ -73,6 +74,7 @@ def _form_context(form, mailbox, preset, check=None) -> dict:
     return {
         "form": form, "mailbox": mailbox, "preset": preset, "presets": PRESETS.values(), "check": check,
         "trusted": describe_certificates(mailbox.ca_certificate) if mailbox.pk else [],
+        "preset_oauth": bool(preset and preset.oauth and provider(preset.oauth)),
     }  # fmt: skip
 
 

@@ -44,7 +44,7 @@ class MailboxQuerySet(models.QuerySet):
         return self.annotate(findings=models.Count("sightings__finding", distinct=True))
 
     def watchable(self):
-        return self.filter(enabled=True).exclude(state=Mailbox.State.PAUSED)
+        return self.filter(enabled=True).exclude(state__in=[Mailbox.State.PAUSED, Mailbox.State.RECONNECT])
 
     def due(self, now=None):
         now = now or timezone.now()
@@ -63,6 +63,12 @@ class Mailbox(models.Model):
         ERROR = "error", "error"
         AUTH_FAILED = "auth_failed", "sign-in failed"
         PAUSED = "paused", "paused"
+        RECONNECT = "reconnect", "reconnect needed"
+
+    class Auth(models.TextChoices):
+        PASSWORD = "password", "password"
+        MICROSOFT = "microsoft", "Microsoft sign-in (OAuth2)"
+        GOOGLE = "google", "Google sign-in (OAuth2)"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailboxes")
@@ -71,6 +77,8 @@ class Mailbox(models.Model):
     port = models.PositiveIntegerField(default=993, validators=[MinValueValidator(1), MaxValueValidator(65535)])
     security = models.CharField(max_length=10, choices=Security.choices, default=Security.SSL)
     username = models.CharField(max_length=254)
+    auth = models.CharField(max_length=10, choices=Auth.choices, default=Auth.PASSWORD)
+    # The password, or for OAuth2 the tokens as JSON: sealed either way.
     secret_sealed = models.TextField(editable=False)
     ca_certificate = models.TextField(
         blank=True,
@@ -130,6 +138,10 @@ class Mailbox(models.Model):
         return list(self.folders or self.discovered_folders or ["INBOX"])
 
     @property
+    def uses_oauth(self) -> bool:
+        return self.auth != self.Auth.PASSWORD
+
+    @property
     def is_scanning(self) -> bool:
         return bool(self.locked_until and self.locked_until > timezone.now())
 
@@ -179,7 +191,7 @@ class Mailbox(models.Model):
             fields["discovered_folders"] = folders
         Mailbox.objects.filter(pk=self.pk).exclude(state=self.State.PAUSED).update(**fields)
 
-    def record_failure(self, message: str, auth: bool = False, examined: int = 0) -> None:
+    def record_failure(self, message: str, auth: bool = False, examined: int = 0, reconnect: bool = False) -> None:
         now = timezone.now()
         fields = dict(
             last_error=message,
@@ -187,7 +199,9 @@ class Mailbox(models.Model):
             next_scan_at=now + timedelta(minutes=self.poll_minutes),
             examined_total=F("examined_total") + examined,
         )
-        if auth:
+        if reconnect:  # the provider withdrew access: only signing in again helps, so stop asking
+            fields["state"] = self.State.RECONNECT
+        elif auth:
             failures = Mailbox.objects.filter(pk=self.pk).values_list("auth_failures", flat=True).first() or 0
             failures += 1
             fields["auth_failures"] = failures
@@ -201,12 +215,45 @@ class Mailbox(models.Model):
                 fields["state"] = self.State.AUTH_FAILED
         else:
             fields["state"] = self.State.ERROR
+        if reconnect and Mailbox.objects.filter(pk=self.pk).exclude(state=self.State.RECONNECT).update(**fields):
+            from .signals import mailbox_needs_reconnect
+
+            mailbox_needs_reconnect.send(sender=Mailbox, mailbox_id=self.pk)
+            return
         Mailbox.objects.filter(pk=self.pk).update(**fields)
 
     def resume(self) -> None:
         Mailbox.objects.filter(pk=self.pk).update(
             enabled=True, state=self.State.NEW, auth_failures=0, next_scan_at=None
         )
+
+
+class OAuthFlow(models.Model):
+    """A sign-in with a provider under way: the device code the member types at the provider, or the
+    state (and PKCE verifier) an authorization-code redirect must come back with. Used once."""
+
+    class Kind(models.TextChoices):
+        DEVICE = "device", "device code"
+        CODE = "code", "authorization code"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oauth_flows")
+    provider = models.CharField(max_length=10)
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    label = models.CharField(max_length=100)
+    address = models.CharField(max_length=254)
+    mailbox = models.ForeignKey(
+        "Mailbox", on_delete=models.CASCADE, null=True, blank=True, help_text="Reconnecting this mailbox."
+    )
+    state = models.CharField(max_length=64, db_index=True, blank=True)
+    secret_sealed = models.TextField(blank=True, editable=False, help_text="Device code or PKCE verifier.")
+    user_code = models.CharField(max_length=32, blank=True)
+    verification_uri = models.URLField(blank=True)
+    interval = models.PositiveSmallIntegerField(default=5)
+    expires_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
 
 class FolderCursor(models.Model):

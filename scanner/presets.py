@@ -14,6 +14,7 @@ class Preset:
     security: str
     note: str
     oauth_only: bool = False
+    oauth: str = ""  # the OAuth2 provider that signs this mailbox in, when set up
 
 
 APP_PASSWORD = "needs an app password (made in the account's security settings once two-step verification is on)"
@@ -21,16 +22,25 @@ APP_PASSWORD = "needs an app password (made in the account's security settings o
 PRESETS = {
     preset.key: preset
     for preset in (
-        Preset("gmail", "Gmail", "imap.gmail.com", 993, "ssl", f"Gmail {APP_PASSWORD}. Junk is called [Gmail]/Spam."),
+        Preset(
+            "gmail",
+            "Gmail",
+            "imap.gmail.com",
+            993,
+            "ssl",
+            f"Sign in with Google, or: Gmail {APP_PASSWORD}. Junk is called [Gmail]/Spam.",
+            oauth="google",
+        ),
         Preset(
             "outlook",
             "Outlook.com / Hotmail / Live",
             "outlook.office365.com",
             993,
             "ssl",
-            "Outlook.com accepts only OAuth2 sign-in for IMAP, which a coming version of OTP Dash adds; "
-            "passwords and app passwords are refused.",
+            "Outlook.com accepts only OAuth2 sign-in for IMAP: sign in with Microsoft. Passwords and app "
+            "passwords are refused.",
             oauth_only=True,
+            oauth="microsoft",
         ),
         Preset(
             "m365",
@@ -38,8 +48,10 @@ PRESETS = {
             "outlook.office365.com",
             993,
             "ssl",
-            "Microsoft 365 accepts only OAuth2 sign-in for IMAP, which a coming version of OTP Dash adds.",
+            "Microsoft 365 accepts only OAuth2 sign-in for IMAP: sign in with Microsoft (your organisation's "
+            "admin may have to allow OTP Dash first).",
             oauth_only=True,
+            oauth="microsoft",
         ),
         Preset("yahoo", "Yahoo Mail", "imap.mail.yahoo.com", 993, "ssl", f"Yahoo {APP_PASSWORD}."),
         Preset(

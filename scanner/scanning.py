@@ -26,6 +26,7 @@ from .imap.connect import Account, Policy, close, connect
 from .imap.errors import MailboxError
 from .imap.reader import FolderReader
 from .models import FolderCursor, Mailbox
+from .oauth import tokens
 from .store import Hit, message_key, move_cursor, record_batch, worth_storing
 
 log = logging.getLogger(__name__)
@@ -60,15 +61,27 @@ class ScanReport:
 
 
 def account_for(mailbox: Mailbox) -> Account:
+    """What connect() needs; for an OAuth2 mailbox a current access token, renewed first if it is
+    about to expire (MailboxError "reconnect" when the provider withdrew access)."""
     return Account(
         host=mailbox.host,
         port=mailbox.port,
         security=mailbox.security,
         username=mailbox.username,
-        secret=mailbox.get_secret(),
+        secret=_oauth_token(mailbox) if mailbox.uses_oauth else mailbox.get_secret(),
         ca_pem=mailbox.ca_certificate,
         timeout=settings.IMAP_TIMEOUT,
+        oauth=mailbox.uses_oauth,
     )
+
+
+def _oauth_token(mailbox: Mailbox) -> str:
+    try:
+        return tokens.access_token(mailbox)
+    except tokens.ReconnectNeeded as exc:
+        raise MailboxError("reconnect", str(exc), "Press Reconnect on the mailbox and sign in again.") from None
+    except tokens.ProviderUnreachable as exc:
+        raise MailboxError("token", str(exc), "It is tried again at the next scan.") from None
 
 
 def policy() -> Policy:
@@ -133,7 +146,7 @@ def scan_mailbox(
             mailbox.record_success(report.examined, discovered)
     except MailboxError as exc:
         log.warning("mailbox %s: %s", mailbox.pk, exc)
-        mailbox.record_failure(str(exc), auth=exc.is_auth, examined=report.examined)
+        mailbox.record_failure(str(exc), auth=exc.is_auth, examined=report.examined, reconnect=exc.needs_reconnect)
         exc.recorded = True
         report.error = exc
     except Exception:

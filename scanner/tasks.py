@@ -13,6 +13,7 @@ from otpdash.secretbox import SecretUnreadable
 from .checks import check_connection
 from .imap.connect import Account
 from .models import ConnectionCheck, Mailbox
+from .oauth import tokens
 from .scanning import policy, scan_mailbox
 
 # Seconds each step of a Test connection may wait: a member is watching the page.
@@ -61,8 +62,13 @@ def run_check(check_id: int) -> str:
     check = ConnectionCheck.objects.select_related("mailbox").filter(pk=check_id).first()
     if check is None or check.state == ConnectionCheck.State.DONE:
         return "gone"
+    oauth = check.mailbox is not None and check.mailbox.uses_oauth and not check.secret_sealed
     try:
-        secret = check.secret()
+        secret = tokens.access_token(check.mailbox) if oauth else check.secret()
+    except (tokens.ReconnectNeeded, tokens.ProviderUnreachable) as exc:
+        step = {"name": "Renewing access with the provider", "ok": False, "detail": str(exc)}
+        check.finish({"ok": False, "steps": [step], "folders": []})
+        return "no token"
     except SecretUnreadable as exc:
         check.finish(
             {
@@ -80,6 +86,7 @@ def run_check(check_id: int) -> str:
         secret=secret,
         ca_pem=check.ca_certificate,
         timeout=CHECK_TIMEOUT,
+        oauth=oauth,
     )
     result = check_connection(account, policy(), check.folders or None)
     check.finish(result.to_dict())

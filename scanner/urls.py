@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import mailbox_views as views
+from . import oauth_views
 
 urlpatterns = [
     path("", views.mailbox_list, name="mailboxes"),
@@ -12,4 +13,8 @@ urlpatterns = [
     path("<uuid:code>/pause/", views.mailbox_pause, name="mailbox_pause"),
     path("<uuid:code>/scan/", views.mailbox_scan, name="mailbox_scan"),
     path("<uuid:code>/remove/", views.mailbox_remove, name="mailbox_remove"),
+    path("<uuid:code>/reconnect/", oauth_views.oauth_reconnect, name="oauth_reconnect"),
+    path("oauth/<str:name>/", oauth_views.oauth_start, name="oauth_start"),
+    path("oauth/device/<uuid:code>/", oauth_views.oauth_device, name="oauth_device"),
+    path("oauth-callback/", oauth_views.oauth_callback, name="oauth_callback"),
 ]

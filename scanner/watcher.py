@@ -69,7 +69,7 @@ class FolderWatch(threading.Thread):
     def _record(self, exc: MailboxError) -> None:
         mailbox = Mailbox.objects.filter(pk=self.mailbox_id).first()
         if mailbox:
-            mailbox.record_failure(str(exc), auth=exc.is_auth)
+            mailbox.record_failure(str(exc), auth=exc.is_auth, reconnect=exc.needs_reconnect)
 
     def _session(self) -> None:
         mailbox = Mailbox.objects.get(pk=self.mailbox_id)

@@ -202,6 +202,14 @@ VIEWS = [
     ),
     ("notifications", "get", lambda w: reverse("notifications"), None, {"anonymous": LOGIN, "member": 200}),
     (
+        "mailbox reconnect",
+        "post",
+        lambda w: reverse("oauth_reconnect", args=[w["mailbox"].code]),
+        {},
+        # The owner's own password mailbox: no provider to sign in with, so back to the list.
+        {"anonymous": LOGIN, "member": 302, "other_member": 404, "admin": 404, "outsider": 404},
+    ),
+    (
         "channel action",
         "post",
         lambda w: reverse("channel_action", args=[w["channel"].code]),

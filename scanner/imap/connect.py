@@ -25,6 +25,9 @@ APP_PASSWORD_HINT = (
 )
 
 
+OAUTH_HINT = "The provider's access was refused by the mail server; sign in with the provider again (Reconnect)."
+
+
 @dataclass
 class Account:
     """What it takes to reach one mailbox. The secret never appears in repr or errors."""
@@ -36,6 +39,7 @@ class Account:
     secret: str = field(repr=False)
     ca_pem: str = field(default="", repr=False)  # extra CA certificates to trust, PEM text
     timeout: float = 30.0
+    oauth: bool = False  # the secret is an OAuth2 access token: sign in with XOAUTH2
 
 
 @dataclass
@@ -191,7 +195,9 @@ def _ca_hint(account: Account) -> str:
 
 def _sign_in(client: IMAPClient, account: Account) -> None:
     try:
-        if (account.username + account.secret).isascii():
+        if account.oauth:
+            client.oauth2_login(account.username, account.secret)
+        elif (account.username + account.secret).isascii():
             client.login(account.username, account.secret)
         elif client.has_capability("AUTH=PLAIN"):
             # IMAP LOGIN takes ASCII only; AUTHENTICATE PLAIN carries UTF-8 (RFC 4616).
@@ -204,6 +210,7 @@ def _sign_in(client: IMAPClient, account: Account) -> None:
                 "Use an app password made of plain letters and digits.",
             )
     except LoginError as exc:
-        raise MailboxError("login", f"The server refused the sign-in ({describe(exc)}).", APP_PASSWORD_HINT) from None
+        hint = OAUTH_HINT if account.oauth else APP_PASSWORD_HINT
+        raise MailboxError("login", f"The server refused the sign-in ({describe(exc)}).", hint) from None
     except (socket.timeout, TimeoutError, OSError, imaplib.IMAP4.abort) as exc:
         raise MailboxError("login", f"The connection dropped while signing in ({describe(exc)}).") from None

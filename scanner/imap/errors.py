@@ -4,6 +4,8 @@ from __future__ import annotations
 
 STEPS = {
     "key": "Decrypting the stored password",
+    "token": "Renewing access with the provider",
+    "reconnect": "Renewing access with the provider",
     "lookup": "Finding the server",
     "connect": "Connecting",
     "tls": "Securing the connection",
@@ -30,6 +32,11 @@ class MailboxError(Exception):
     @property
     def is_auth(self) -> bool:
         return self.step == "login"
+
+    @property
+    def needs_reconnect(self) -> bool:
+        """The provider withdrew OAuth2 access: only the member signing in again helps."""
+        return self.step == "reconnect"
 
     def __str__(self) -> str:
         text = f"{STEPS.get(self.step, self.step)} failed: {self.message}"

@@ -1,5 +1,6 @@
 import os
 import stat
+import time
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -9,6 +10,7 @@ from otpdash.secretbox import SecretUnreadable
 from scanner.checks import check_connection
 from scanner.imap.certificates import MAX_PEM_BYTES
 from scanner.models import Mailbox
+from scanner.oauth import flows
 from scanner.scanning import account_for, policy
 
 from ._common import mailbox_by_id, user_named
@@ -37,13 +39,18 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         add = sub.add_parser("add", help="link a mailbox; prints its id")
         add.add_argument("--owner", required=True, help="username of the member it belongs to")
-        add.add_argument("--host", required=True)
+        add.add_argument(
+            "--oauth",
+            choices=["microsoft", "google"],
+            help="sign in with the provider (device code, in this terminal) instead of a password; "
+            "--username is then the mailbox's address",
+        )
+        add.add_argument("--host", help="the IMAP server (not with --oauth)")
         add.add_argument("--port", type=int, default=993)
         add.add_argument("--security", choices=[c.value for c in Mailbox.Security], default="ssl")
         add.add_argument("--username", required=True)
         add.add_argument(
             "--password-env",
-            required=True,
             metavar="VAR",
             help="name of the environment variable holding the password (never the password itself)",
         )
@@ -74,6 +81,10 @@ class Command(BaseCommand):
         getattr(self, f"do_{action}")(**options)
 
     def do_add(self, owner, password_env, folders, **o):
+        if o["oauth"]:
+            return self._add_oauth(owner, o["oauth"], o["username"], o["label"])
+        if not o["host"] or not password_env:
+            raise CommandError("Give --host and --password-env (or --oauth microsoft|google).")
         secret = os.environ.get(password_env)
         if not secret:
             raise CommandError(f"The environment variable {password_env} is not set or empty.")
@@ -96,6 +107,27 @@ class Command(BaseCommand):
             raise CommandError(" ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
         mailbox.save()
         self.stdout.write(str(mailbox.pk))
+
+    def _add_oauth(self, owner, name, address, label):
+        """The device-code flow in the terminal: the admin opens the provider's page on any device."""
+        user = user_named(owner)
+        try:
+            flow = flows.start_device(user, name, label or f"{address} ({name})", address)
+        except flows.FlowError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"Open {flow.verification_uri} and enter the code {flow.user_code} (sign in as {address}).")
+        self.stdout.flush()
+        while True:
+            time.sleep(flow.interval)
+            try:
+                if flows.poll_device(flow) == "done":
+                    break
+            except flows.FlowError as exc:
+                if flow.finished_at or "asked again" not in str(exc):
+                    raise CommandError(str(exc)) from None
+            flow.refresh_from_db()
+        flow.refresh_from_db()
+        self.stdout.write(str(flow.mailbox_id))
 
     def do_list(self, **o):
         rows = Mailbox.objects.select_related("owner").with_findings().order_by("pk")
