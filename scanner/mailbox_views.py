@@ -15,6 +15,7 @@ from .forms import MailboxForm
 from .imap.certificates import describe as describe_certificates
 from .models import ConnectionCheck, Mailbox
 from .oauth.providers import available, provider
+from .oauth_views import allow_forms_to_providers
 from .presets import PRESETS
 from .tasks import queue_check, queue_scan
 
@@ -32,7 +33,8 @@ def _my_mailboxes(request):
 @require_GET
 def mailbox_list(request):
     template = "scanner/_mailbox_rows.html" if request.htmx else "scanner/mailbox_list.html"
-    return render(request, template, {"mailboxes": _my_mailboxes(request), "oauth_providers": available()})
+    page = render(request, template, {"mailboxes": _my_mailboxes(request), "oauth_providers": available()})
+    return allow_forms_to_providers(request, page)  # Reconnect may lead to a provider
 
 
 @member_required

@@ -3,6 +3,9 @@ access the provider withdrew. Sensitive like linking with a password: a recent p
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from csp.decorators import csp_update
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -15,7 +18,7 @@ from otpdash.mail import absolute
 
 from .models import Mailbox, OAuthFlow
 from .oauth import flows
-from .oauth.providers import provider
+from .oauth.providers import available, provider
 from .tasks import queue_scan
 
 
@@ -34,6 +37,15 @@ class OAuthStartForm(forms.Form):
 
 def _redirect_uri() -> str:
     return absolute(reverse("oauth_callback"))
+
+
+def allow_forms_to_providers(request, response):
+    """A form on this page may end at a provider's sign-in page (a POST answered by a redirect there):
+    the CSP's form-action, 'self' everywhere else, names those providers for this response only."""
+    origins = sorted({"{0.scheme}://{0.netloc}".format(urlsplit(p.authorize_url)) for p in available()})
+    if not origins:
+        return response
+    return csp_update({"form-action": origins})(lambda _request: response)(request)
 
 
 @member_required
@@ -57,9 +69,9 @@ def oauth_start(request, name):
             return redirect(url)
         except flows.FlowError as exc:
             form.add_error(None, str(exc))
-    return render(
-        request, "scanner/oauth_start.html", {"form": form, "provider": p}, status=400 if form.errors else 200
-    )
+    status = 400 if form.errors else 200
+    page = render(request, "scanner/oauth_start.html", {"form": form, "provider": p}, status=status)
+    return allow_forms_to_providers(request, page)
 
 
 def _flow_for(request, code) -> OAuthFlow:
