@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -127,6 +127,14 @@ class Mailbox(models.Model):
             errors["folders"] = "Folders must be a list of folder names."
         if errors:
             raise ValidationError(errors)
+
+    def delete(self, *args, **kwargs):
+        """The row is locked first: a watcher writing this mailbox's folder cursor at this moment then
+        waits and fails on its own side, instead of this delete failing at commit on the cursor it
+        had not seen (seen on PostgreSQL when a watched mailbox was removed)."""
+        with transaction.atomic():
+            list(Mailbox.objects.select_for_update().filter(pk=self.pk).values_list("pk", flat=True))
+            return super().delete(*args, **kwargs)
 
     def set_secret(self, secret: str) -> None:
         self.secret_sealed = secretbox.seal(secret)
