@@ -64,13 +64,24 @@ class MailboxForm(forms.ModelForm):
         self.editing = bool(self.instance.pk)
         self.fields["label"].required = False
         self.fields["label"].help_text = 'A name for you, e.g. "Work mail". Empty: the address and server.'
-        if self.editing:
+        if self.editing and self.instance.uses_oauth:
+            # The access token goes only where the provider's sign-in was made for: nothing about
+            # the connection can change here, and there is no password to type.
+            for name in [*CONNECTION_FIELDS, "password", "ca_upload"]:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+            self.fields[
+                "password"
+            ].help_text = f"Signed in with {self.instance.get_auth_display()}: to sign in again, use Reconnect."
+        elif self.editing:
             self.fields["password"].help_text = (
                 "Leave empty to keep the stored password. Type it again to change the server, port, "
                 "security, username or trusted certificate."
             )
 
     def clean_password(self):
+        if self.instance.uses_oauth:
+            return ""
         password = self.cleaned_data.get("password") or ""
         if not password and not self.editing:
             raise forms.ValidationError("Enter the password (or app password) for this mailbox.")

@@ -191,3 +191,19 @@ def test_the_command_links_by_device_code_in_the_terminal(member, oauth, oauth_d
     tested = io.StringIO()
     call_command("mailbox", "test", str(mailbox.pk), stdout=tested)
     assert "INBOX" in tested.getvalue() and "failed" not in tested.getvalue().lower()
+
+
+def test_an_oauth_mailbox_cannot_be_pointed_at_another_server(client, member, oauth, oauth_dovecot):
+    sign_in(client, member)
+    mailbox = link_by_device(client, oauth)
+    sealed = mailbox.secret_sealed
+    page = client.get(reverse("mailbox_edit", args=[mailbox.code])).content.decode()
+    assert "to sign in again, use Reconnect" in page
+    client.post(
+        reverse("mailbox_edit", args=[mailbox.code]),
+        {"label": "Renamed", "host": "evil.example", "port": "993", "security": "ssl", "username": "x@evil.example",
+         "password": "typed", "poll_minutes": "10", "backfill_days": "90", "folders": "", "enabled": "on"},
+    )  # fmt: skip
+    mailbox.refresh_from_db()
+    assert (mailbox.label, mailbox.host, mailbox.username) == ("Renamed", "127.0.0.1", ADDRESS)
+    assert mailbox.secret_sealed == sealed and mailbox.auth == "microsoft"
