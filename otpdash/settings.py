@@ -48,6 +48,8 @@ OAUTH = {
         # consumers: Outlook.com, Hotmail, Live; organizations or a tenant id: Microsoft 365.
         "tenant": env("OTPDASH_MS_TENANT", "consumers"),
         "login_url": env("OTPDASH_MS_LOGIN_URL", "https://login.microsoftonline.com"),
+        # The redirect flow too, once the app registration has OTPDASH_BASE_URL/mailboxes/oauth-callback/.
+        "redirect": env_bool("OTPDASH_MS_REDIRECT", False),
     },
     "google": {
         "client_id": env("OTPDASH_GOOGLE_CLIENT_ID"),

@@ -56,9 +56,15 @@ def oauth_start(request, name):
     if p is None:
         raise Http404("This provider is not set up here.")
     form = OAuthStartForm(request.POST or None)
-    if not p.device_flow:
-        form.fields["flow"].choices = [("code", "Go to the provider and come back")]
-        form.fields["flow"].initial = "code"
+    # Only the flows this install can finish: the device code where the provider has one for mail,
+    # the redirect where the admin registered this install's address with the provider.
+    choices = [
+        c
+        for c in form.fields["flow"].choices
+        if (c[0] == "device" and p.device_flow) or (c[0] == "code" and p.redirect_flow)
+    ]
+    form.fields["flow"].choices = choices
+    form.fields["flow"].initial = choices[0][0] if choices else None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

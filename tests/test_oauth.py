@@ -122,6 +122,11 @@ def test_an_expiring_token_is_refreshed_before_the_scan_and_the_rotated_one_save
     after = json.loads(secretbox.unseal(Mailbox.objects.get(pk=mailbox.pk).secret_sealed))
     assert after["access_token"] != first["access_token"]
     assert first["refresh_token"] in oauth.used_refresh and after["refresh_token"] in oauth.refresh  # rotated, saved
+    # A restart reads what was saved: expire it again; the saved (rotated) refresh token renews it.
+    after["expires_at"] = int(time.time())
+    Mailbox.objects.filter(pk=mailbox.pk).update(secret_sealed=secretbox.seal(json.dumps(after)))
+    assert scan_mailbox(Mailbox.objects.get(pk=mailbox.pk)).error is None
+    assert after["refresh_token"] in oauth.used_refresh
 
 
 def test_a_revoked_grant_means_reconnect_and_the_button_starts_the_flow_again(
@@ -158,6 +163,22 @@ def test_a_revoked_grant_means_reconnect_and_the_button_starts_the_flow_again(
     mailbox.refresh_from_db()
     assert mailbox.state == Mailbox.State.OK and Mailbox.objects.count() == 1  # signed in again and scanned
     assert scan_mailbox(mailbox).error is None
+
+
+def test_microsofts_redirect_is_offered_only_once_the_admin_registered_it(
+    client, member, oauth, oauth_dovecot, settings
+):
+    sign_in(client, member)
+    page = client.get(reverse("oauth_start", args=["microsoft"])).content.decode()
+    assert 'value="device"' in page and 'value="code"' not in page
+    refused = client.post(
+        reverse("oauth_start", args=["microsoft"]), {"label": "O", "address": ADDRESS, "flow": "code"}
+    )
+    assert refused.status_code == 400 and not OAuthFlow.objects.exists()
+    settings.OAUTH["microsoft"]["redirect"] = True
+    start = client.post(reverse("oauth_start", args=["microsoft"]), {"label": "O", "address": ADDRESS, "flow": "code"})
+    assert start.url.startswith(f"{oauth.url}/consumers/oauth2/v2.0/authorize?")
+    assert "IMAP.AccessAsUser.All" in urllib.parse.unquote(start.url) and "offline_access" in start.url
 
 
 def test_a_provider_that_is_not_set_up_is_not_offered(client, member, settings):

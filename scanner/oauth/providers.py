@@ -21,6 +21,7 @@ class Provider:
     imap_host: str
     imap_port: int = 993
     extra_authorize: dict = field(default_factory=dict)
+    redirect_flow: bool = True  # the admin registered this install's redirect address
 
     @property
     def device_flow(self) -> bool:
@@ -44,6 +45,7 @@ def provider(name: str) -> Provider | None:
             scope="offline_access https://outlook.office.com/IMAP.AccessAsUser.All",
             imap_host=config.get("imap_host") or "outlook.office365.com",
             imap_port=int(config.get("imap_port") or 993),
+            redirect_flow=bool(config.get("redirect")),
         )
     if name == "google":
         return Provider(
