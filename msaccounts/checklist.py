@@ -166,7 +166,7 @@ def reopen(account: Account, steps: dict[str, str], since: datetime) -> list[Ste
 def stale_steps(templates: set[str], wave_start: datetime, zone) -> dict[str, str]:
     """Which steps a wave makes stale, with the reason shown beside each."""
     when = wave_start.astimezone(zone).strftime("%d %b %Y")
-    steps = {"activity": f"a new wave of codes started on {when}: check the sign-ins again"}
+    steps = {"activity": f"a new wave of codes or alerts started on {when}: check the sign-ins again"}
     if templates & PASSWORD_STALE:
         steps["password"] = f"security or password-reset codes came in the wave of {when}"
     if templates & SECURITY_INFO_STALE:
