@@ -122,13 +122,15 @@ def test_a_member_adds_ntfy_tests_it_and_answers_an_alert_on_a_phone(
         page.get_by_role("button", name="Add").click()
         row = page.locator("table.channels tbody tr", has_text="ntfy on my phone")
         row.get_by_role("button", name="Test").click()
+        page.get_by_text("A test is on its way").wait_for()  # the POST and its redirect are done
         assert len(ntfy.wait_for(1, 10)) == 1 and "the channel works" in ntfy.received[0]["body"]
-        page.reload()
+        page.goto(f"{live_server.url}/notifications/")
         assert "never" not in page.locator("table.channels tbody tr").first.inner_text()  # its last delivery
 
         dovecot.append([with_date(code_mail(8), unsolicited_now(alice))])
         page.goto(f"{live_server.url}/mailboxes/")
-        page.get_by_role("button", name="Scan now").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Scan now").click()
         alert = ntfy.wait_for(2, 10)[-1]["body"]
         not_me = re.search(r"not me (http://\S+/answer/\S+/)", alert).group(1)
         page.goto(not_me)

@@ -103,8 +103,8 @@ def test_both_flows_in_the_browser_then_a_revoked_grant_and_reconnect(
             monkeypatch.setattr(Conf, "SYNC", True)  # Scan now runs its task at once, inside the live server
             page.reload()
             for button in page.get_by_role("button", name="Scan now").all():
-                button.click()
-                page.wait_for_load_state()
+                with page.expect_navigation():  # the POST, the scan (run at once here) and the redirect back
+                    button.click()
             assert Finding.objects.filter(owner=alice).count() == 2
             assert set(Mailbox.objects.values_list("state", flat=True)) == {"ok"}
             page.screenshot(path=str(ARTIFACTS / "oauth-mailboxes.png"), full_page=True)
@@ -116,7 +116,8 @@ def test_both_flows_in_the_browser_then_a_revoked_grant_and_reconnect(
             Mailbox.objects.filter(pk=outlook.pk).update(secret_sealed=secretbox.seal(json.dumps(token)))
             oauth.revoke_all()
             page.goto(f"{live_server.url}/mailboxes/")
-            page.locator("tr", has_text="Outlook").get_by_role("button", name="Scan now").click()
+            with page.expect_navigation():
+                page.locator("tr", has_text="Outlook").get_by_role("button", name="Scan now").click()
             page.goto(f"{live_server.url}/mailboxes/")
             row = page.locator("tr", has_text="Outlook")
             assert "reconnect needed" in row.inner_text()

@@ -64,7 +64,9 @@ def test_a_new_wave_reopens_activity_but_not_the_password_after_single_use_codes
     current = _current(account)
     assert current["activity"] == TO_DO and current["password"] == DONE
     reopened = account.marks.get(step="activity", state=TO_DO)
-    assert reopened.who == "OTP Dash" and reopened.reason.startswith("a new wave of codes or alerts started on 23 Nov 2026")
+    assert reopened.who == "OTP Dash" and reopened.reason.startswith(
+        "a new wave of codes or alerts started on 23 Nov 2026"
+    )
 
 
 def test_security_codes_reopen_the_password_and_an_info_alert_the_security_info(member):
