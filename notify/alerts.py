@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Member
@@ -89,8 +88,3 @@ def queue_send() -> None:
     from django_q.tasks import async_task
 
     async_task("notify.tasks.send_due", task_name="send-alerts", group="alerts")
-
-
-def waiting_for(member: Member):
-    """Alerts still to go to this person (shown on their notifications page)."""
-    return Alert.objects.filter(member=member).filter(Q(state=Alert.State.PENDING) | Q(state=Alert.State.SENDING))
