@@ -24,6 +24,25 @@ def quick_password_hashing(settings):
 
 
 @pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium through Playwright (see tests/browser.py); fails, naming the package, without it."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import launch
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+        # The test's own queries ran while Playwright's loop was entered, on a connection of that
+        # context (asgiref locals follow it): close it here, or it outlives the test.
+        connections.close_all()
+
+
+@pytest.fixture
 def smtp(settings):
     """A real SMTP server (aiosmtpd on 127.0.0.1) that keeps what it receives; Django sends to it."""
     from aiosmtpd.controller import Controller

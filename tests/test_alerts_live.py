@@ -17,7 +17,7 @@ from django_q.conf import Conf
 from accounts.models import Household, Member
 from scanner.models import Finding, Mailbox
 from scanner.watcher import FolderWatch
-from tests.browser import ARTIFACTS, launch, watch_console
+from tests.browser import ARTIFACTS, watch_console
 from tests.findings import with_date
 from tests.http_sink import HttpSink
 from tests.mailgen import code_mail
@@ -79,18 +79,6 @@ def test_a_code_read_by_idle_reaches_email_and_the_channel(dovecot, smtp, monkey
     assert smtp.messages[0]["To"] == "alice@example.org"
     assert "Someone is asking Microsoft for sign-in codes" in sink.received[0]["body"]
     assert Finding.objects.get().status == Finding.Status.UNSOLICITED
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-        connections.close_all()
 
 
 def test_a_member_adds_ntfy_tests_it_and_answers_an_alert_on_a_phone(

@@ -9,25 +9,12 @@ from datetime import timezone as tz
 import pytest
 
 from tests.accounts_data import PETER_CODE
-from tests.browser import ARTIFACTS, launch, watch_console
+from tests.browser import ARTIFACTS, watch_console
 from tests.findings import arrive
 from tests.people import join
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a long household password 1"
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-        connections.close_all()
 
 
 def test_two_steps_done_then_a_new_wave_reopens_one(live_server, browser):

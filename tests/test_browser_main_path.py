@@ -11,29 +11,13 @@ from datetime import timezone as tz
 import pytest
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
-from django.db import connections
 from django_q.conf import Conf
 
-from tests.browser import ARTIFACTS, launch, watch_console
+from tests.browser import ARTIFACTS, watch_console
 from tests.findings import with_date
 from tests.mailgen import code_mail
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-        # The test's own queries ran while Playwright's loop was entered, on a connection of that
-        # context (asgiref locals follow it): close it here, or it outlives the test.
-        connections.close_all()
 
 
 def totp_now(secret: str) -> str:

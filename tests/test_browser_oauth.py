@@ -8,12 +8,11 @@ import json
 import time
 
 import pytest
-from django.db import connections
 from django_q.conf import Conf
 
 from otpdash import secretbox
 from scanner.models import Finding, Mailbox
-from tests.browser import ARTIFACTS, launch, watch_console
+from tests.browser import ARTIFACTS, watch_console
 from tests.dovecot import MISSING, Dovecot, dovecot_binary
 from tests.mailgen import code_mail
 from tests.oauth_server import OAuthServer
@@ -22,18 +21,6 @@ from tests.people import join
 pytestmark = pytest.mark.django_db(transaction=True)
 OUTLOOK, GMAIL = "alice@outlook.test", "alice@gmail.test"
 PASSWORD = "alice has a long password 7"
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-        connections.close_all()
 
 
 def test_both_flows_in_the_browser_then_a_revoked_grant_and_reconnect(
