@@ -143,3 +143,13 @@ def test_with_nowhere_to_send_the_alert_fails_and_says_why(member):
     delivery.send_due()
     alert = Alert.objects.get()
     assert alert.state == Alert.State.FAILED and alert.outcome.startswith("no channel")
+
+
+def test_a_channel_error_never_carries_the_urls_secrets():
+    from notify.apprise_channel import scrub
+
+    url = "tgram://123456789:AAbbCCddEEffGGhh/987654321?token=sekrit-value-1"
+    error = f"Failed to send to {url}: bad token AAbbCCddEEffGGhh for chat 987654321 (sekrit-value-1)"
+    cleaned = scrub(error, url)
+    assert "AAbbCCddEEffGGhh" not in cleaned and "sekrit-value-1" not in cleaned and "987654321" not in cleaned
+    assert cleaned.startswith("Failed to send to ****")
