@@ -10,7 +10,7 @@ settle with one click.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max, Min
 
 from accounts.models import Member
@@ -71,13 +71,8 @@ def attach(member: Member, finding: Finding) -> Account | None:
 def _get_or_create(member: Member, address: str, hint: str) -> Account:
     resolved = masks.is_address(address)
     hint = masks.normalise(hint)
-    try:
-        with transaction.atomic():
-            account, created = Account.objects.get_or_create(
-                member=member, address=address, defaults={"resolved": resolved}
-            )
-    except IntegrityError:  # a concurrent scan of another mailbox created it a moment ago
-        account = Account.objects.get(member=member, address=address)
+    # get_or_create absorbs a concurrent scan of another mailbox creating it a moment ago.
+    account, _ = Account.objects.get_or_create(member=member, address=address, defaults={"resolved": resolved})
     if resolved and masks.parse(hint) and hint not in account.hints:
         account.hints = [*account.hints, hint]
         Account.objects.filter(pk=account.pk).update(hints=account.hints)
