@@ -86,11 +86,13 @@ def account_detail(request, code):
 @require_POST
 def account_step(request, code):
     account = _account_for(request, code)
+    step = request.POST.get("step", "")
     try:
-        checklist.mark(account, request.POST.get("step", ""), request.POST.get("state", ""), request.member)
+        checklist.mark(account, step, request.POST.get("state", ""), request.member)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect(f"{reverse('account_detail', args=[account.code])}#step-{request.POST.get('step', '')}")
+    anchor = f"#step-{step}" if step in checklist.BY_KEY else ""  # only a step's own anchor goes into the URL
+    return redirect(reverse("account_detail", args=[account.code]) + anchor)
 
 
 @member_required

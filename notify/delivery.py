@@ -42,20 +42,8 @@ def send_due(now=None) -> int:
 def deliver(alert: Alert, token: str) -> int:
     """Send one claimed alert to every channel of its person; 1 if any took it."""
     message = compose(alert)
-    outcomes, delivered = [], False
-    pref = preference_of(alert.member)
-    email = alert.member.user.email
-    if pref.email_alerts and email:
-        try:
-            mail.send("notify/alert", {"message": message, "member": alert.member}, to=email)
-            delivered = True
-            outcomes.append("email: sent")
-        except mail.MailUnavailable as exc:
-            outcomes.append(f"email: {exc}")
-    for channel in Channel.objects.filter(member=alert.member, enabled=True):
-        ok, error = _to_channel(channel, message.title, message.text())
-        delivered |= ok
-        outcomes.append(f"{channel.label}: {'sent' if ok else error}")
+    context = {"message": message, "member": alert.member}
+    delivered, outcomes = to_everywhere(alert.member, "notify/alert", context, message.title, message.text())
     nowhere = not outcomes
     if nowhere:
         outcomes.append("no channel: turn on email alerts or add a channel")
@@ -68,6 +56,25 @@ def deliver(alert: Alert, token: str) -> int:
         fields = {"state": Alert.State.FAILED}
     Alert.objects.filter(pk=alert.pk, claim=token).update(outcome="; ".join(outcomes)[:300], **fields)
     return int(delivered)
+
+
+def to_everywhere(member, template: str, context: dict, title: str, body: str) -> tuple[bool, list[str]]:
+    """One message to a person: by email (the template) if they want alerts by email, and to each
+    channel that is on. (delivered anywhere, what happened on each)."""
+    outcomes, delivered = [], False
+    email = member.user.email
+    if preference_of(member).email_alerts and email:
+        try:
+            mail.send(template, context, to=email)
+            delivered = True
+            outcomes.append("email: sent")
+        except mail.MailUnavailable as exc:
+            outcomes.append(f"email: {exc}")
+    for channel in Channel.objects.filter(member=member, enabled=True):
+        ok, error = _to_channel(channel, title, body)
+        delivered |= ok
+        outcomes.append(f"{channel.label}: {'sent' if ok else error}")
+    return delivered, outcomes
 
 
 def _to_channel(channel: Channel, title: str, body: str) -> tuple[bool, str]:
@@ -96,14 +103,6 @@ def tell_reconnect(mailbox) -> str:
         f"{mailbox.get_auth_display()} no longer gives OTP Dash access to {mailbox.username}, so it is not "
         f"watched. Press Reconnect on {link} and sign in again."
     )
-    outcomes = []
-    if preference_of(member).email_alerts and mailbox.owner.email:
-        try:
-            mail.send("notify/notice", {"title": title, "body": body, "member": member}, to=mailbox.owner.email)
-            outcomes.append("email: sent")
-        except mail.MailUnavailable as exc:
-            outcomes.append(f"email: {exc}")
-    for channel in Channel.objects.filter(member=member, enabled=True):
-        ok, error = _to_channel(channel, title, body)
-        outcomes.append(f"{channel.label}: {'sent' if ok else error}")
+    context = {"title": title, "body": body, "member": member}
+    _, outcomes = to_everywhere(member, "notify/notice", context, title, body)
     return "; ".join(outcomes) or "no channel"
