@@ -38,7 +38,7 @@ run: venv
 	@echo ""
 	@echo "  OTP Dash is starting: open http://$(BIND)/   (Ctrl-C stops everything)"
 	@echo ""
-	$(VENV)/bin/honcho --procfile Procfile start
+	$(PY) -m otpdash.stack
 
 lint: venv-test
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,5 @@
-"""`make run` on a fresh data folder: the page is served, the task cluster runs, Ctrl-C stops all."""
+"""`make run` on a fresh data folder: the page is served, the task cluster runs, Ctrl-C stops every
+process it started within 10 seconds."""
 
 import os
 import signal
@@ -8,6 +9,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from tests.processes import tree, wait_gone
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,13 +64,18 @@ def test_make_run_serves_and_stops_cleanly(tmp_path):
         assert (tmp_path / "data" / "otpdash.sqlite3").exists()
         assert f"http://127.0.0.1:{port}/" in (tmp_path / "run.log").read_text()
     finally:
+        started = tree(proc.pid)
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground group
+        left = wait_gone(started, 10)
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired as exc:
             os.killpg(proc.pid, signal.SIGKILL)
             log_tail = (tmp_path / "run.log").read_text()[-2000:]
             raise AssertionError("make run did not stop on Ctrl-C: " + log_tail) from exc
+    # make, the stack, gunicorn and its worker, the cluster's five processes and the watcher
+    assert len(started) >= 10, started
+    assert not left, f"still running 10 s after Ctrl-C: {left}"
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0, "the web server outlived Ctrl-C"
     assert "watch: stopped" in (tmp_path / "run.log").read_text(), "the watcher did not stop cleanly"
