@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests import services
 from tests.dovecot import MISSING, Dovecot, dovecot_binary
 from tests.people import join
 
@@ -15,6 +16,26 @@ def dovecot():
     server = Dovecot({"alice": "alice-pass-1", "bob": "bob-pass-2"}).start()
     yield server
     server.destroy()
+
+
+@pytest.fixture
+def pg_database():
+    """A PostgreSQL database of the test's own, so processes it starts see what it wrote."""
+    try:
+        with services.pg_database() as url:
+            yield url
+    except services.Unavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture
+def redis_db():
+    """A Redis database number nobody else here uses, emptied before and after."""
+    try:
+        with services.redis_database() as url:
+            yield url
+    except services.Unavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""Run manage.py as its own process on a private SQLite data folder, as `make run` would."""
+"""Run manage.py as its own process on a private data folder, as `make run` would: SQLite by default,
+or a PostgreSQL database (and a Redis broker) of the test's own."""
 
 from __future__ import annotations
 
@@ -13,11 +14,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Install:
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, database_url: str | None = None, redis_url: str | None = None):
         self.data_dir = data_dir
+        self.database_url = database_url
         self.env = {**os.environ, "OTPDASH_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
         for name in ("DATABASE_URL", "OTPDASH_REDIS_URL", "DJANGO_SETTINGS_MODULE"):
             self.env.pop(name, None)
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+        if redis_url:
+            self.env["OTPDASH_REDIS_URL"] = redis_url
 
     def manage(self, *args: str, check: bool = True, extra_env: dict | None = None) -> subprocess.CompletedProcess:
         result = subprocess.run(
@@ -33,7 +39,7 @@ class Install:
         return result
 
     def popen(self, *args: str, log: Path) -> subprocess.Popen:
-        handle = open(log, "w")
+        handle = open(log, "a")
         return subprocess.Popen(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
@@ -44,6 +50,12 @@ class Install:
         )
 
     def query(self, sql: str, *params):
+        """sql with ? placeholders, on either database."""
+        if self.database_url:
+            import psycopg
+
+            with psycopg.connect(self.database_url, autocommit=True) as db:
+                return db.execute(sql.replace("?", "%s"), params).fetchall()
         db = sqlite3.connect(self.data_dir / "otpdash.sqlite3", timeout=20)
         try:
             with db:  # commits

@@ -8,12 +8,8 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
-import psycopg
-import pytest
-import redis
 from aiosmtpd.controller import Controller
 
 from tests.smtp import Inbox, free_port
@@ -21,34 +17,6 @@ from tests.smtp import Inbox, free_port
 ROOT = Path(__file__).resolve().parents[1]
 PG = "postgres://root@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379"
-
-
-@pytest.fixture
-def pg_database():
-    """A database of its own, so the clusters (other processes) see what the fill wrote."""
-    name = f"otpdash_clusters_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = psycopg.connect(f"{PG}/test", autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not answering on 127.0.0.1:5432 ({exc}); start it (pg_ctlcluster) first.")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    yield f"{PG}/{name}"
-    admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.close()
-
-
-@pytest.fixture
-def redis_db():
-    """A Redis database number nobody else here uses, emptied before and after."""
-    try:
-        redis.Redis.from_url(f"{REDIS}/0", socket_connect_timeout=5).ping()
-    except redis.RedisError as exc:
-        pytest.fail(f"Redis is not answering on 127.0.0.1:6379 ({exc}); install and start redis-server.")
-    number = 10 + os.getpid() % 5
-    client = redis.Redis.from_url(f"{REDIS}/{number}")
-    client.flushdb()
-    yield f"{REDIS}/{number}"
-    client.flushdb()
 
 
 def test_alerts_and_digests_queued_many_times_go_once(tmp_path, pg_database, redis_db):
