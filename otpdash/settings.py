@@ -39,6 +39,14 @@ IMAP_TIMEOUT = float(env("OTPDASH_IMAP_TIMEOUT", "30"))
 # A scan holds its mailbox's lock this long and renews it every third of that while it runs, so a
 # scan that is killed frees the mailbox within this time.
 SCAN_LEASE_SECONDS = float(env("OTPDASH_SCAN_LEASE_SECONDS", "45"))
+# Watch processes share the mailboxes through leases (scanner/leases.py): a dead process's mailboxes
+# are taken over at once where the database or the kernel can tell, and after this long anyway.
+WATCH_LEASE_SECONDS = float(env("OTPDASH_WATCH_LEASE_SECONDS", "30"))
+# IMAP connections one watch process holds at most (one per watched folder), and folders watched per
+# mailbox: servers refuse many connections per account (Gmail about 15), and the user's own mail
+# apps need some. Folders beyond it are still read by the scheduled polls.
+WATCH_MAX_CONNECTIONS = int(env("OTPDASH_WATCH_MAX_CONNECTIONS", "100"))
+WATCH_FOLDERS_PER_MAILBOX = int(env("OTPDASH_WATCH_FOLDERS_PER_MAILBOX", "5"))
 # OAuth2 for Outlook.com / Microsoft 365 and Gmail mailboxes (README: "Linking with OAuth2"). An
 # app registered once by the admin; without a client id the provider is not offered.
 OAUTH = {

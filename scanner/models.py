@@ -466,3 +466,6 @@ class ConnectionCheck(models.Model):
 
     def finish(self, result: dict) -> None:
         ConnectionCheck.objects.filter(pk=self.pk).update(state=self.State.DONE, result=result, secret_sealed="")
+
+
+from .leases import Watcher, WatchLease  # noqa: E402, F401  (models of this app, kept in their own module)

@@ -2,7 +2,8 @@
 
 A thread loops (it never recurses) over connect, scan, IDLE; on a failure it waits with capped
 exponential backoff and connects again. Servers without IDLE are polled on the same connection.
-The supervisor starts and stops threads as mailboxes are added, edited, paused or removed.
+The supervisor starts and stops threads as mailboxes are added, edited, paused or removed, and as
+its process gains or gives up their leases (leases.py), so several watch processes share the work.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 
+from django.conf import settings
 from django.db import close_old_connections, connections
 
 from .imap.connect import close
 from .imap.errors import MailboxError
 from .imap.idle import RENEW_AFTER, wait_for_news
 from .imap.reader import FolderReader
+from .leases import Membership
 from .models import FolderCursor, Mailbox
 from .scanning import discover_folders, open_mailbox, scan_mailbox
 
@@ -23,11 +26,20 @@ log = logging.getLogger(__name__)
 
 BACKOFF_FIRST = 2.0
 BACKOFF_MAX = 300.0
+# Scan passes one process runs at once: each holds a database connection (PostgreSQL allows 100 by
+# default), and a takeover of a hundred mailboxes must not open a hundred at a time.
+PASS_SLOTS = 6
 
 
 class FolderWatch(threading.Thread):
     def __init__(
-        self, mailbox_id: int, folder: str, version, renew_after: float = RENEW_AFTER, poll_seconds: float | None = None
+        self,
+        mailbox_id: int,
+        folder: str,
+        version,
+        renew_after: float = RENEW_AFTER,
+        poll_seconds: float | None = None,
+        slots: threading.Semaphore | None = None,
     ):
         super().__init__(name=f"watch-{mailbox_id}-{folder}", daemon=True)
         self.mailbox_id = mailbox_id
@@ -35,6 +47,7 @@ class FolderWatch(threading.Thread):
         self.version = version
         self.renew_after = renew_after
         self.poll_seconds = poll_seconds  # for servers without IDLE; None: the mailbox's own interval
+        self.slots = slots or threading.BoundedSemaphore(PASS_SLOTS)
         self.halt = threading.Event()
 
     def stop(self) -> None:
@@ -80,17 +93,19 @@ class FolderWatch(threading.Thread):
                 Mailbox.objects.filter(pk=mailbox.pk).update(discovered_folders=discover_folders(reader))
             idle = client.has_capability("IDLE")
             while not self.halt.is_set():
-                report = scan_mailbox(mailbox, client=client, folders=[self.folder], wait_for_lock=60, cancel=self.halt)
-                if report.error:
-                    raise report.error
-                close_old_connections()
+                with self.slots:
+                    report = scan_mailbox(mailbox, client=client, folders=[self.folder], wait_for_lock=60,
+                                          cancel=self.halt)  # fmt: skip
+                    if report.error:
+                        raise report.error
+                    # IDLE watches the selected folder (a busy pass may not have selected it), and reports
+                    # only what arrives after it starts: mail that came during the pass is read now.
+                    again = idle and _arrived_since_pass(mailbox, self.folder, reader.examine(self.folder))
+                    close_old_connections()  # an idle watch holds no database connection
                 if not idle:
                     self.halt.wait(self.poll_seconds or mailbox.poll_minutes * 60)
                     continue
-                # IDLE watches the selected folder (a busy pass may not have selected it), and reports
-                # only what arrives after it starts: mail that came during the pass is read now.
-                state = reader.examine(self.folder)
-                if _arrived_since_pass(mailbox, self.folder, state):
+                if again:
                     continue
                 try:
                     wait_for_news(client, self.halt, self.renew_after)
@@ -104,20 +119,30 @@ class FolderWatch(threading.Thread):
 
 
 class Supervisor:
-    """Keeps one FolderWatch per (enabled mailbox, folder) running, until stop is set."""
+    """Keeps one FolderWatch per (enabled mailbox whose lease this process holds, folder) running,
+    until stop is set; then gives its leases back so the other processes take over at once."""
 
-    def __init__(self, stop: threading.Event, refresh: float = 30.0, renew_after: float = RENEW_AFTER):
+    def __init__(
+        self,
+        stop: threading.Event,
+        refresh: float = 2.0,
+        renew_after: float = RENEW_AFTER,
+        max_connections: int | None = None,
+    ):
         self.stop_event = stop
         self.refresh = refresh
         self.renew_after = renew_after
+        self.membership = Membership(max_connections or settings.WATCH_MAX_CONNECTIONS)
+        self.slots = threading.BoundedSemaphore(PASS_SLOTS)
         self.watches: dict[tuple[int, str], FolderWatch] = {}
 
     def wanted(self) -> dict[tuple[int, str], object]:
-        return {
-            (mailbox.pk, folder): mailbox.updated_at
-            for mailbox in Mailbox.objects.watchable()
-            for folder in mailbox.watched_folders()
+        mailboxes = {mailbox.pk: mailbox for mailbox in Mailbox.objects.watchable()}
+        folders = {
+            pk: mailbox.watched_folders()[: settings.WATCH_FOLDERS_PER_MAILBOX] for pk, mailbox in mailboxes.items()
         }
+        held = self.membership.tick({pk: len(names) for pk, names in folders.items()})
+        return {(pk, folder): mailboxes[pk].updated_at for pk in held for folder in folders[pk]}
 
     def reconcile(self) -> None:
         wanted = self.wanted()
@@ -127,12 +152,13 @@ class Supervisor:
                 del self.watches[key]
         for key, version in wanted.items():
             if key not in self.watches:
-                watch = FolderWatch(key[0], key[1], version, self.renew_after)
+                watch = FolderWatch(key[0], key[1], version, self.renew_after, slots=self.slots)
                 self.watches[key] = watch
                 watch.start()
 
     def run(self) -> None:
         try:
+            self.membership.join()
             while not self.stop_event.is_set():
                 try:
                     self.reconcile()
@@ -146,6 +172,10 @@ class Supervisor:
                 watch.stop()
             for watch in self.watches.values():
                 watch.join(timeout=10)
+            try:
+                self.membership.leave()
+            except Exception:
+                log.exception("watch: could not give the leases back; they lapse by themselves")
             connections.close_all()
 
 

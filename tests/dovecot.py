@@ -261,6 +261,15 @@ class Dovecot:
             raise RuntimeError(f"doveadm {' '.join(args)} failed: {result.stderr.strip()}")
         return result.stdout
 
+    def connections(self) -> dict[str, int]:
+        """IMAP sessions open now, per user (doveadm who)."""
+        counts: dict[str, int] = {}
+        for line in self.doveadm("who", "-1").splitlines()[1:]:
+            user, proto = line.split()[:2]
+            if proto == "imap":
+                counts[user] = counts.get(user, 0) + 1
+        return counts
+
     # --- mail ---
     def client(self, user: str = "alice") -> IMAPClient:
         client = IMAPClient("127.0.0.1", self.imap_port, ssl=False, timeout=30)
