@@ -55,7 +55,8 @@ class Install:
             import psycopg
 
             with psycopg.connect(self.database_url, autocommit=True) as db:
-                return db.execute(sql.replace("?", "%s"), params).fetchall()
+                cursor = db.execute(sql.replace("?", "%s"), params) if params else db.execute(sql)
+                return cursor.fetchall() if cursor.description else []
         db = sqlite3.connect(self.data_dir / "otpdash.sqlite3", timeout=20)
         try:
             with db:  # commits
