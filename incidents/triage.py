@@ -87,7 +87,9 @@ def apply_rules(member: Member, finding: Finding) -> None:
     if not reasons:
         return
     _set_status(member, finding, S.UNSOLICITED, reasons, actor=None, only_from=S.PENDING)
-    _account_incident(member, [finding, *burst])
+    # Codes of the burst that an earlier code already put in an incident are not handled again: an
+    # attack of hundreds of codes an hour would otherwise cost work growing with every code.
+    _account_incident(member, [finding, *_not_yet_in(Incident.Kind.ACCOUNT, burst)])
     for other in burst:
         if other.status == S.PENDING:
             _set_status(member, other, S.UNSOLICITED, [burst_reason], actor=None, only_from=S.PENDING)
@@ -98,10 +100,18 @@ def apply_rules(member: Member, finding: Finding) -> None:
             if owner and other.status == S.PENDING:
                 _set_status(owner, other, S.UNSOLICITED, [campaign_reason], actor=None, only_from=S.PENDING)
                 _account_incident(owner, [other])
-        everyone = [finding, *campaign]
+        everyone = [finding, *_not_yet_in(Incident.Kind.CAMPAIGN, campaign)]
         join_incident(
             member.household_id, None, Incident.Kind.CAMPAIGN, everyone, _step_up(Severity.HIGH, _risky(everyone))
         )
+
+
+def _not_yet_in(kind: str, findings: list[Finding]) -> list[Finding]:
+    """Those of findings that no incident of this kind holds yet (one query)."""
+    held = set(
+        IncidentFinding.objects.filter(incident__kind=kind, finding__in=findings).values_list("finding_id", flat=True)
+    )
+    return [f for f in findings if f.pk not in held]
 
 
 def _burst(member: Member, finding: Finding) -> list[Finding]:

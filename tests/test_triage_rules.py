@@ -238,3 +238,41 @@ def test_opening_the_window_just_after_a_code_arrived_still_counts_it(member):
     moment_ago.refresh_from_db()
     too_early.refresh_from_db()
     assert moment_ago.status == S.EXPECTED and too_early.status == S.PENDING
+
+
+def _queries_to_triage(owner, when, mail=None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        arrive(owner, when) if mail is None else arrive(owner, when, mail)
+    return len(captured.captured_queries)
+
+
+def test_the_work_to_triage_a_code_does_not_grow_with_the_burst_it_joins(member):
+    """An enumeration attack sends hundreds of codes an hour to one account: each one must cost the
+    same, not one query more for every code before it."""
+    never_quiet(member)
+    for n in range(5):
+        arrive(member, NOON + timedelta(seconds=n))
+    early = _queries_to_triage(member, NOON + timedelta(seconds=5))
+    for n in range(6, 40):
+        arrive(member, NOON + timedelta(seconds=n))
+    late = _queries_to_triage(member, NOON + timedelta(seconds=40))
+    assert Incident.objects.get().findings.count() == 41
+    assert late == early, (early, late)
+
+
+def test_the_work_to_triage_a_code_does_not_grow_with_the_campaign_it_joins(household):
+    people = [join(household, f"person{n}") for n in range(30)]
+    for person in people:
+        never_quiet(person)
+    for n, person in enumerate(people[:5]):
+        arrive(person, NOON + timedelta(seconds=n))
+    early = _queries_to_triage(people[5], NOON + timedelta(seconds=5))
+    for n, person in enumerate(people[6:-1], start=6):
+        arrive(person, NOON + timedelta(seconds=n))
+    late = _queries_to_triage(people[-1], NOON + timedelta(seconds=30))
+    campaign = Incident.objects.get(kind=Incident.Kind.CAMPAIGN)
+    assert campaign.findings.count() == 30
+    assert late <= early + 2, (early, late)  # the household's member list is read once per code
