@@ -40,6 +40,7 @@ class FolderWatch(threading.Thread):
         renew_after: float = RENEW_AFTER,
         poll_seconds: float | None = None,
         slots: threading.Semaphore | None = None,
+        holder=lambda: "",
     ):
         super().__init__(name=f"watch-{mailbox_id}-{folder}", daemon=True)
         self.mailbox_id = mailbox_id
@@ -48,6 +49,7 @@ class FolderWatch(threading.Thread):
         self.renew_after = renew_after
         self.poll_seconds = poll_seconds  # for servers without IDLE; None: the mailbox's own interval
         self.slots = slots or threading.BoundedSemaphore(PASS_SLOTS)
+        self.holder = holder  # what this process's scan-lock tokens begin with, asked at each pass
         self.halt = threading.Event()
 
     def stop(self) -> None:
@@ -73,7 +75,7 @@ class FolderWatch(threading.Thread):
                         "watch %s %r: unexpected error; retrying in %.0f s", self.mailbox_id, self.folder, backoff
                     )
                 finally:
-                    close_old_connections()
+                    connections.close_all()
                 self.halt.wait(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX)
         finally:
@@ -85,23 +87,34 @@ class FolderWatch(threading.Thread):
             mailbox.record_failure(str(exc), auth=exc.is_auth, reconnect=exc.needs_reconnect)
 
     def _session(self) -> None:
-        mailbox = Mailbox.objects.get(pk=self.mailbox_id)
-        client = open_mailbox(mailbox)
+        # Signing in may renew an OAuth token (a database write): inside a slot like any pass, so a
+        # takeover of many mailboxes never opens a database connection per mailbox at once.
+        with self.slots:
+            mailbox = Mailbox.objects.get(pk=self.mailbox_id)
+            client = open_mailbox(mailbox)
+            try:
+                reader = FolderReader(client)
+                if not mailbox.folders and not mailbox.discovered_folders:
+                    Mailbox.objects.filter(pk=mailbox.pk).update(discovered_folders=discover_folders(reader))
+            except BaseException:
+                close(client)
+                raise
+            finally:
+                connections.close_all()
         try:
-            reader = FolderReader(client)
-            if not mailbox.folders and not mailbox.discovered_folders:
-                Mailbox.objects.filter(pk=mailbox.pk).update(discovered_folders=discover_folders(reader))
             idle = client.has_capability("IDLE")
             while not self.halt.is_set():
                 with self.slots:
                     report = scan_mailbox(mailbox, client=client, folders=[self.folder], wait_for_lock=60,
-                                          cancel=self.halt)  # fmt: skip
+                                          cancel=self.halt, holder=self.holder())  # fmt: skip
                     if report.error:
                         raise report.error
                     # IDLE watches the selected folder (a busy pass may not have selected it), and reports
                     # only what arrives after it starts: mail that came during the pass is read now.
                     again = idle and _arrived_since_pass(mailbox, self.folder, reader.examine(self.folder))
-                    close_old_connections()  # an idle watch holds no database connection
+                    # An idle watch holds no database connection (this thread's own; PostgreSQL's are otherwise
+                    # kept for CONN_MAX_AGE, and a hundred watches would hold a hundred).
+                    connections.close_all()
                 if not idle:
                     self.halt.wait(self.poll_seconds or mailbox.poll_minutes * 60)
                     continue
@@ -152,7 +165,8 @@ class Supervisor:
                 del self.watches[key]
         for key, version in wanted.items():
             if key not in self.watches:
-                watch = FolderWatch(key[0], key[1], version, self.renew_after, slots=self.slots)
+                watch = FolderWatch(key[0], key[1], version, self.renew_after, slots=self.slots,
+                                    holder=lambda: self.membership.lock_prefix)  # fmt: skip
                 self.watches[key] = watch
                 watch.start()
 
