@@ -51,6 +51,11 @@ def lease_length() -> timedelta:
     return timedelta(seconds=settings.WATCH_LEASE_SECONDS)
 
 
+def lock_prefix(key: int) -> str:
+    """How a watcher's scan-lock tokens begin (ten characters; a token is 32)."""
+    return f"w{key:08x}-"
+
+
 class Membership:
     """This process's part in the sharing. `tick` is called by the supervisor's loop only."""
 
@@ -74,6 +79,10 @@ class Membership:
             except IntegrityError:
                 self.liveness.release()  # that key is taken: draw another
         raise RuntimeError("could not register the watcher")
+
+    @property
+    def lock_prefix(self) -> str:
+        return lock_prefix(self.watcher.key) if self.watcher else ""
 
     def leave(self) -> None:
         """Free everything at once, so peers take over on their next tick instead of at expiry."""
@@ -144,7 +153,14 @@ class Membership:
             .filter(seen_at__lt=now - lease_length())
             .values_list("key", flat=True)
         )
-        dead = lapsed | self.liveness.dead(list(peers))
+        from .models import Mailbox  # models.py imports this module's models at its end
+
+        gone = self.liveness.dead(list(peers))
+        for key in gone:
+            # Its scan locks too: a pass it had begun would otherwise block the mailbox until the
+            # lock's own lease lapses. Only for a process known to be gone, never one merely late.
+            Mailbox.objects.filter(lock_token__startswith=lock_prefix(key)).update(lock_token="", locked_until=None)
+        dead = lapsed | gone
         if dead:
             ids = [peers[key] for key in dead if key in peers]
             WatchLease.objects.filter(watcher_id__in=ids).update(watcher=None, expires_at=None)

@@ -116,11 +116,13 @@ def scan_mailbox(
     folders: list[str] | None = None,
     wait_for_lock: float = 0.0,
     cancel: threading.Event | None = None,
+    holder: str = "",
 ) -> ScanReport:
     """One pass. Never raises a MailboxError: the failure is recorded on the mailbox and returned.
-    Waits up to wait_for_lock seconds for another scan of the mailbox, unless cancel is set."""
+    Waits up to wait_for_lock seconds for another scan of the mailbox, unless cancel is set.
+    holder starts the lock's token, so the lock of a process known to be dead can be freed at once."""
     report = ScanReport(mailbox.pk)
-    token = uuid.uuid4().hex
+    token = (holder + uuid.uuid4().hex)[:32]
     started = time.monotonic()
     if not _acquire(mailbox, token, wait_for_lock, cancel or threading.Event()):
         report.busy = True

@@ -126,3 +126,33 @@ def test_a_removed_mailbox_takes_its_lease_with_it(mailboxes, watchers):
     only.tick(dict.fromkeys(mailboxes, 1))
     Mailbox.objects.get(pk=mailboxes[0]).delete()
     assert not WatchLease.objects.filter(mailbox_id=mailboxes[0]).exists()
+
+
+def test_the_scan_lock_of_a_dead_watcher_is_freed_but_not_that_of_a_late_one(mailboxes, watchers):
+    wanted = dict.fromkeys(mailboxes, 1)
+    first, dead, late = watchers(), watchers(), watchers()
+    settle([first, dead, late], wanted)
+    until = timezone.now() + timedelta(seconds=45)
+    dead_lock, late_lock = mailboxes[0], mailboxes[1]
+    Mailbox.objects.filter(pk=dead_lock).update(lock_token=dead.lock_prefix + "a" * 22, locked_until=until)
+    Mailbox.objects.filter(pk=late_lock).update(lock_token=late.lock_prefix + "b" * 22, locked_until=until)
+    dead.liveness.release()  # killed mid-pass
+    Watcher.objects.filter(pk=late.watcher.pk).update(seen_at=timezone.now() - timedelta(minutes=5))  # stalled
+    first.tick(wanted)
+    assert Mailbox.objects.get(pk=dead_lock).lock_token == ""  # its pass can never finish: free at once
+    assert Mailbox.objects.get(pk=late_lock).lock_token.startswith(late.lock_prefix)  # may still be writing
+
+
+def test_a_scan_lock_token_carries_the_holder_and_stays_32_characters(member, monkeypatch):
+    from scanner.scanning import scan_mailbox
+
+    mailbox = Mailbox(owner=member, label="x", host="127.0.0.1", port=1, username="u")
+    mailbox.set_secret("x")
+    mailbox.save()
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        lock_token="someone", locked_until=timezone.now() + timedelta(minutes=1)
+    )
+    tried = []
+    monkeypatch.setattr(Mailbox, "try_lock", lambda self, token: tried.append(token) or False)
+    assert scan_mailbox(mailbox, holder="w0000abcd-").busy
+    assert tried and all(len(token) == 32 and token.startswith("w0000abcd-") for token in tried)

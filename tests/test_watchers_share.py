@@ -90,7 +90,9 @@ def test_two_watchers_share_the_mailboxes_and_one_takes_over_when_the_other_is_k
         takeover = time.monotonic() - killed
         wait_until(lambda: server.connections() == every_account_once, 30, "one connection per account again")
         print(f"takeover_s={takeover:.1f}")
-        assert takeover < 60
+        # Well inside the 30 s lease: the death was seen through the lock the system freed with the
+        # process (flock on SQLite, an advisory lock on PostgreSQL), not by waiting for expiry.
+        assert takeover < 15
 
         [(user,)] = install.query("SELECT username FROM scanner_mailbox WHERE id = ?", victims[0])
         server.append([code_mail(7)], user=user)
