@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 BIND   ?= 127.0.0.1:8000
 export OTPDASH_BIND := $(BIND)
 
-.PHONY: venv venv-test system-deps run test lint bench-detect bench-scan bench-web clean
+.PHONY: venv venv-test system-deps run test lint bench-detect bench-scan bench-web bench-footprint bench-office clean
 
 venv: $(VENV)/.installed
 
@@ -55,6 +55,12 @@ bench-scan: venv-test system-deps
 
 bench-web: venv-test
 	$(PY) tests/bench/bench_web.py
+
+bench-footprint: venv-test system-deps
+	$(PY) tests/bench/footprint.py
+
+bench-office: venv-test system-deps
+	$(PY) tests/bench/bench_office.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache
