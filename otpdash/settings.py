@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "msaccounts",
     "notify",
     "dashboard",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -242,8 +243,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+# A container image collects them at build time into its own folder, outside the data volume.
+STATIC_ROOT = Path(env("OTPDASH_STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Not the manifest storage: a missed collectstatic must not turn every page into an error.

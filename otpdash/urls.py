@@ -7,6 +7,7 @@ from dashboard import views as dashboard
 from incidents import views as incidents
 from msaccounts import views as breach_views
 from notify import views as notify_views
+from ops import views as ops
 from scanner import views
 
 # The Django admin signs in through allauth: same rate limits, same second factor.
@@ -15,6 +16,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", views.home, name="home"),
     path("setup/", people.setup, name="setup"),
+    path("healthz", ops.healthz, name="healthz"),
     path("join/<str:token>/", people.join, name="join"),
     path("accounts/password/reset/", people.password_reset, name="account_reset_password"),
     path("accounts/email/", people.email_addresses, name="account_email"),

@@ -1,0 +1,61 @@
+"""What /healthz reports: whether the database answers, how old the task cluster's and the watcher's
+heartbeats are, and how many mailboxes are in trouble. Counts and ages only: no names, no secrets."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+# django-q2 keeps each running cluster's status for 3 s and renews it every guard cycle (0.5 s).
+CLUSTER_STALE_SECONDS = 30
+
+
+def report() -> tuple[bool, dict]:
+    """(healthy, body). Healthy when the database answers, a task cluster and a watcher are alive."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return False, {"status": "down", "database": "down"}
+    cluster = _cluster_age()
+    watcher = _watcher_age()
+    body = {
+        "database": "ok",
+        "cluster_heartbeat_age_s": cluster,
+        "watcher_heartbeat_age_s": watcher,
+        "mailboxes_in_error": _mailboxes_in_error(),
+    }
+    healthy = (
+        cluster is not None
+        and cluster <= CLUSTER_STALE_SECONDS
+        and watcher is not None
+        and watcher <= settings.WATCH_LEASE_SECONDS
+    )
+    body["status"] = "ok" if healthy else "down"
+    return healthy, body
+
+
+def _cluster_age() -> float | None:
+    from django_q.status import Stat  # documented monitoring API (Stat.get_all)
+
+    stamps = [stat.timestamp for stat in Stat.get_all() if stat.timestamp]
+    return _age(max(stamps)) if stamps else None
+
+
+def _watcher_age() -> float | None:
+    from scanner.models import Watcher
+
+    seen = Watcher.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    return _age(seen) if seen else None
+
+
+def _mailboxes_in_error() -> int:
+    from scanner.models import Mailbox
+
+    troubled = [Mailbox.State.ERROR, Mailbox.State.AUTH_FAILED, Mailbox.State.RECONNECT]
+    return Mailbox.objects.filter(enabled=True, state__in=troubled).count()
+
+
+def _age(moment) -> float:
+    return round(max(0.0, (timezone.now() - moment).total_seconds()), 1)

@@ -1,0 +1,84 @@
+"""/healthz: open to uptime monitors, telling only counts and ages, and 503 as soon as a part is down."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.manage_process import ROOT, Install
+from tests.test_make_run import free_port
+
+KEYS = {"status", "database", "cluster_heartbeat_age_s", "watcher_heartbeat_age_s", "mailboxes_in_error"}
+
+
+@pytest.mark.django_db
+def test_without_a_task_cluster_or_a_watcher_it_is_down_and_says_which(client):
+    response = client.get("/healthz")  # nobody signed in
+    assert response.status_code == 503
+    body = response.json()
+    assert set(body) == KEYS
+    assert body["database"] == "ok" and body["status"] == "down"
+    assert body["cluster_heartbeat_age_s"] is None and body["watcher_heartbeat_age_s"] is None
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def health(port: int) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def wait_for_status(port: int, status: int, seconds: float) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            code, body = health(port)
+            if code == status:
+                return body
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"/healthz did not answer {status} within {seconds} s: {health(port)}")
+
+
+def test_it_tells_the_truth_as_the_worker_and_the_watcher_stop(tmp_path):
+    install = Install(tmp_path / "data")
+    install.manage("migrate", "--noinput", "-v", "0")
+    port = free_port()
+    web = subprocess.Popen([sys.executable, "-m", "otpdash.stack", "--bind", f"127.0.0.1:{port}", "web"], cwd=ROOT,
+                           env=install.env, stdout=(tmp_path / "web.log").open("w"), stderr=subprocess.STDOUT)  # fmt: skip
+    worker = install.popen("qcluster", log=tmp_path / "worker.log")
+    watch = install.popen("watch", log=tmp_path / "watch.log")
+    try:
+        body = wait_for_status(port, 200, 60)
+        assert set(body) == KEYS and body["status"] == "ok" and body["mailboxes_in_error"] == 0
+        assert 0 <= body["cluster_heartbeat_age_s"] <= 30 and 0 <= body["watcher_heartbeat_age_s"] <= 30
+
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+        stopped = time.monotonic()
+        body = wait_for_status(port, 503, 15)
+        assert body["cluster_heartbeat_age_s"] is None and body["watcher_heartbeat_age_s"] is not None
+        assert time.monotonic() - stopped < 10
+
+        worker = install.popen("qcluster", log=tmp_path / "worker.log")
+        wait_for_status(port, 200, 60)
+        watch.send_signal(signal.SIGTERM)
+        watch.wait(timeout=30)
+        body = wait_for_status(port, 503, 15)
+        assert body["watcher_heartbeat_age_s"] is None and body["cluster_heartbeat_age_s"] is not None
+    finally:
+        for process in (web, worker, watch):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in (web, worker, watch):
+            process.wait(timeout=30)
