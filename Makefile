@@ -5,7 +5,8 @@ PY     := $(VENV)/bin/python
 BIND   ?= 127.0.0.1:8000
 export OTPDASH_BIND := $(BIND)
 
-.PHONY: venv venv-test system-deps run test lint bench-detect bench-scan bench-web bench-footprint bench-office clean
+.PHONY: venv venv-test system-deps container-deps run test lint image test-containers bench-detect bench-scan bench-web \
+        bench-footprint bench-office clean
 
 venv: $(VENV)/.installed
 
@@ -45,7 +46,37 @@ lint: venv-test
 	$(VENV)/bin/ruff format --check .
 
 test: venv-test system-deps lint
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 -q --ignore=tests/containers
+
+# --- the container image (see the README's "Run with containers") ---
+IMAGE      ?= localhost/otpdash:latest
+BASE_IMAGE := docker.io/library/debian:bookworm-slim
+CONTAINER_PACKAGES := podman runc mmdebstrap
+# The build machines refuse crun's cgroup and rlimit handling; this config is harmless elsewhere.
+export CONTAINERS_CONF ?= $(CURDIR)/deploy/podman/containers.conf
+CA_BUNDLE := /etc/ssl/certs/ca-certificates.crt
+
+container-deps:
+	@if command -v podman >/dev/null 2>&1 && command -v runc >/dev/null 2>&1 && command -v mmdebstrap >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "Building the image needs podman: run 'sudo apt-get install -y $(CONTAINER_PACKAGES)' (or make image as root)"; exit 1; fi; \
+	echo "Installing $(CONTAINER_PACKAGES)"; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(CONTAINER_PACKAGES) >/dev/null \
+	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(CONTAINER_PACKAGES) >/dev/null; }
+
+# The base is pulled where a registry is reachable, else made from Debian's own packages (mmdebstrap).
+image: container-deps
+	@podman image exists $(BASE_IMAGE) || podman pull -q $(BASE_IMAGE) 2>/dev/null || { \
+	  echo "No registry reachable: making $(BASE_IMAGE) from Debian's packages with mmdebstrap"; \
+	  tmp=$$(mktemp -d) && mmdebstrap --quiet --variant=minbase --include=ca-certificates bookworm $$tmp/rootfs.tar \
+	  && podman import -q $$tmp/rootfs.tar $(BASE_IMAGE) >/dev/null; status=$$?; rm -rf $$tmp; exit $$status; }
+	podman build --quiet --format docker --pull=never \
+	  $$(test -f $(CA_BUNDLE) && echo "--volume $(CA_BUNDLE):$(CA_BUNDLE):ro --build-arg PIP_CERT=$(CA_BUNDLE)") \
+	  -t $(IMAGE) -f Containerfile .
+	@echo "$(IMAGE): $$(podman image inspect --format '{{.Size}}' $(IMAGE) | awk '{printf "%.0f MB", $$1 / 1e6}')"
+
+test-containers: image venv-test system-deps
+	OTPDASH_TEST_IMAGE=$(IMAGE) $(PY) -m pytest -q tests/containers
 
 bench-detect: venv
 	$(PY) tests/bench/bench_detect.py

@@ -12,9 +12,10 @@ class ConfigError(Exception):
 
 
 def env(name: str, default: str = "") -> str:
-    """NAME, else the contents of the file named by NAME_FILE, else default."""
+    """NAME, else the contents of the file named by NAME_FILE, else default. Set but empty counts as
+    unset, as an env file's `NAME=` line means (compose passes it as an empty string)."""
     value = os.environ.get(name)
-    if value is not None:
+    if value:
         return value
     path = os.environ.get(f"{name}_FILE")
     if path:

@@ -1,10 +1,14 @@
 """Settings helpers: environment only, NAME_FILE for secrets, a generated key kept with mode 0600."""
 
+import os
 import stat
+from pathlib import Path
 
 import pytest
 
 from otpdash.env import ConfigError, env, env_bool, secret_file
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_secret_is_generated_once_with_owner_only_mode(tmp_path):
@@ -40,3 +44,39 @@ def test_bool_refuses_anything_else(monkeypatch):
     monkeypatch.setenv("OTPDASH_FLAG", "yes")
     with pytest.raises(ConfigError, match="true or false"):
         env_bool("OTPDASH_FLAG", False)
+
+
+def _settings_read_in_code() -> set[str]:
+    import re
+
+    names = set()
+    for folder in ("otpdash", "accounts", "scanner", "incidents", "msaccounts", "notify", "dashboard", "ops"):
+        for path in (ROOT / folder).rglob("*.py"):
+            names |= set(re.findall(r"\bOTPDASH_[A-Z_]+\b", path.read_text()))
+    return {name for name in names if not name.endswith("_")} | {"DATABASE_URL"}
+
+
+def _env_example() -> dict[str, str]:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def test_env_example_names_every_setting_the_code_reads_and_nothing_else():
+    assert set(_env_example()) == _settings_read_in_code()
+
+
+def test_the_readme_documents_every_setting():
+    readme = (ROOT / "README.md").read_text()
+    assert not [name for name in sorted(_settings_read_in_code()) if f"`{name}`" not in readme]
+
+
+def test_env_example_as_it_stands_is_a_working_configuration(tmp_path):
+    """Its empty lines mean "the default", as compose passes them: the settings load and check."""
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("OTPDASH_") and key != "DATABASE_URL"}
+    env.update(_env_example(), OTPDASH_DATA_DIR=str(tmp_path / "data"))
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
