@@ -3,6 +3,7 @@
 import ipaddress
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from cryptography.fernet import Fernet
@@ -235,6 +236,11 @@ DEFAULT_FROM_EMAIL = SERVER_EMAIL = env("OTPDASH_MAIL_FROM", "OTP Dash <otpdash@
 # Where people reach this install: links in alerts, digests and invitations are made from it
 # (background tasks have no request to take the host from).
 BASE_URL = env("OTPDASH_BASE_URL", "http://localhost:8000")
+# Forms posted from the address people use are trusted even when a reverse proxy passes another Host.
+_base = urlsplit(BASE_URL)
+if _base.scheme not in ("http", "https") or not _base.netloc:
+    raise ConfigError(f"OTPDASH_BASE_URL must be an http(s) address such as https://otp.example.org, not {BASE_URL!r}")
+CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("OTPDASH_TIME_ZONE", "UTC")

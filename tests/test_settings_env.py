@@ -80,3 +80,19 @@ def test_env_example_as_it_stands_is_a_working_configuration(tmp_path):
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120)  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_forms_from_the_base_url_are_trusted_behind_a_proxy_and_a_bad_base_url_is_refused(tmp_path):
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("OTPDASH_")}
+    env.update(OTPDASH_DATA_DIR=str(tmp_path), OTPDASH_BASE_URL="https://otp.example.org/")
+    show = "from django.conf import settings; print(settings.CSRF_TRUSTED_ORIGINS)"
+    good = subprocess.run([sys.executable, "manage.py", "shell", "-c", show], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert good.stdout.strip().splitlines()[-1] == "['https://otp.example.org']", good.stderr
+    env["OTPDASH_BASE_URL"] = "otp.example.org"
+    bad = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120)  # fmt: skip
+    assert bad.returncode != 0 and "OTPDASH_BASE_URL must be an http(s) address" in bad.stderr
