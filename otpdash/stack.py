@@ -18,6 +18,8 @@ import signal
 import sys
 import time
 
+from otpdash.env import env
+
 ROLES = ("web", "worker", "watch")
 GRACE_SECONDS = 8.0  # gunicorn's graceful timeout is 5 s; the cluster and the watcher need about 2
 RESTART_PAUSE = 5.0
@@ -29,8 +31,8 @@ log = logging.getLogger("otpdash.stack")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m otpdash.stack", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--bind", default=os.environ.get("OTPDASH_BIND", "127.0.0.1:8000"))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("OTPDASH_WEB_THREADS", "4")))
+    parser.add_argument("--bind", default=env("OTPDASH_BIND", "127.0.0.1:8000"))
+    parser.add_argument("--threads", type=int, default=int(env("OTPDASH_WEB_THREADS", "4")))
     parser.add_argument("roles", nargs="*", metavar="ROLE", help="web, worker or watch (default: all three)")
     args = parser.parse_args(argv)
     unknown = set(args.roles) - set(ROLES)
