@@ -51,13 +51,14 @@ test: venv-test system-deps lint
 # --- the container image (see the README's "Run with containers") ---
 IMAGE      ?= localhost/otpdash:latest
 BASE_IMAGE := docker.io/library/debian:bookworm-slim
-CONTAINER_PACKAGES := podman runc mmdebstrap
+CONTAINER_PACKAGES := podman runc mmdebstrap podman-compose
 # The build machines refuse crun's cgroup and rlimit handling; this config is harmless elsewhere.
 export CONTAINERS_CONF ?= $(CURDIR)/deploy/podman/containers.conf
 CA_BUNDLE := /etc/ssl/certs/ca-certificates.crt
 
 container-deps:
-	@if command -v podman >/dev/null 2>&1 && command -v runc >/dev/null 2>&1 && command -v mmdebstrap >/dev/null 2>&1; then exit 0; fi; \
+	@if command -v podman >/dev/null 2>&1 && command -v runc >/dev/null 2>&1 && command -v mmdebstrap >/dev/null 2>&1 \
+	   && command -v podman-compose >/dev/null 2>&1; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \
 	  echo "Building the image needs podman: run 'sudo apt-get install -y $(CONTAINER_PACKAGES)' (or make image as root)"; exit 1; fi; \
 	echo "Installing $(CONTAINER_PACKAGES)"; \

@@ -1,5 +1,5 @@
-"""The image, built by `make image` and run with podman as compose would run it: web, worker and watch
-containers on one volume (the embedded SQLite default). They start, /healthz and the first-start page
+"""The image, built by `make image`: brought up with the README's compose commands, and run part by
+part with podman: web, worker and watch containers on one volume (the embedded SQLite default). They start, /healthz and the first-start page
 answer, a mailbox on a Dovecot on the host's network is linked and scanned with `manage` inside a
 container, /healthz says so when the worker stops, and each container stops on SIGTERM within 10 s.
 Run by `make test-containers` (after `make test` in CI), not by `make test`."""
@@ -154,3 +154,43 @@ def stop_within_10_s(install: Install, name: str) -> None:
     state = json.loads(podman("inspect", name).stdout)[0]["State"]
     assert took < 10, f"{name} took {took:.1f} s to stop on SIGTERM"
     assert state["ExitCode"] == 0, f"{name} exited with {state['ExitCode']}\n{install.logs()}"
+
+
+def test_the_readme_commands_bring_up_a_working_install_with_compose(image, tmp_path):
+    """`cp .env.example .env` and `podman-compose up -d`, as the README says (published on a free port
+    instead of 8000, which may be taken here)."""
+    if shutil.which("podman-compose") is None:
+        pytest.fail("podman-compose is not installed: run `make test-containers` (it installs it)")
+    port = free_port()
+    (tmp_path / "compose.yaml").write_text((ROOT / "compose.yaml").read_text().replace('"8000:8000"', f'"{port}:8000"'))
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    project = f"otpdash{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "CONTAINERS_CONF": os.environ.get("CONTAINERS_CONF", str(ROOT / "deploy/podman/containers.conf")),
+    }
+
+    def compose(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["podman-compose", "-p", project, *args], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=300)  # fmt: skip
+
+    up = compose("up", "-d")
+    try:
+        assert up.returncode == 0, up.stdout[-2000:] + up.stderr[-2000:]
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if get(f"http://127.0.0.1:{port}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        else:
+            logs = compose("logs")
+            raise AssertionError(f"/healthz never answered 200:\n{logs.stdout[-3000:]}{logs.stderr[-3000:]}")
+        status, page = get(f"http://127.0.0.1:{port}/")
+        assert status == 200 and "Create the owner account" in page
+    finally:
+        down = compose("down", "-v")
+    assert down.returncode == 0, down.stderr[-2000:]
+    assert project not in podman("ps", "-a", "--format", "{{.Names}}").stdout
