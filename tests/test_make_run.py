@@ -61,6 +61,8 @@ def test_make_run_serves_and_stops_cleanly(tmp_path):
             "the django-q2 cluster to report it is running",
         )
         wait_for(lambda: "watch: started" in (tmp_path / "run.log").read_text(), 30, "the IMAP watcher to start")
+        # Every part reports in: the task cluster's status and the watcher's heartbeat.
+        wait_for(lambda: fetch(f"http://127.0.0.1:{port}/healthz")[0] == 200, 30, "/healthz to answer 200")
         assert (tmp_path / "data" / "otpdash.sqlite3").exists()
         assert f"http://127.0.0.1:{port}/" in (tmp_path / "run.log").read_text()
     finally:
