@@ -36,17 +36,26 @@ def report() -> tuple[bool, dict]:
     return healthy, body
 
 
-def _cluster_age() -> float | None:
+def part_alive(part: str, host: str) -> bool:
+    """Whether the task cluster or the watcher running on this host (a container's own name) reports in:
+    a container's health check, for the parts that serve no page."""
+    age = _cluster_age(host) if part == "worker" else _watcher_age(host)
+    limit = CLUSTER_STALE_SECONDS if part == "worker" else settings.WATCH_LEASE_SECONDS
+    return age is not None and age <= limit
+
+
+def _cluster_age(host: str | None = None) -> float | None:
     from django_q.status import Stat  # documented monitoring API (Stat.get_all)
 
-    stamps = [stat.timestamp for stat in Stat.get_all() if stat.timestamp]
+    stamps = [stat.timestamp for stat in Stat.get_all() if stat.timestamp and host in (None, stat.host)]
     return _age(max(stamps)) if stamps else None
 
 
-def _watcher_age() -> float | None:
+def _watcher_age(host: str | None = None) -> float | None:
     from scanner.models import Watcher
 
-    seen = Watcher.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    watchers = Watcher.objects.filter(name__startswith=f"{host}:") if host else Watcher.objects.all()
+    seen = watchers.order_by("-seen_at").values_list("seen_at", flat=True).first()
     return _age(seen) if seen else None
 
 

@@ -62,6 +62,8 @@ def test_it_tells_the_truth_as_the_worker_and_the_watcher_stop(tmp_path):
         body = wait_for_status(port, 200, 60)
         assert set(body) == KEYS and body["status"] == "ok" and body["mailboxes_in_error"] == 0
         assert 0 <= body["cluster_heartbeat_age_s"] <= 30 and 0 <= body["watcher_heartbeat_age_s"] <= 30
+        for part in ("worker", "watch"):  # a container's health check for the parts that serve no page
+            assert install.manage("health", "--part", part).stdout.strip() == f"{part}: ok"
 
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
@@ -69,6 +71,9 @@ def test_it_tells_the_truth_as_the_worker_and_the_watcher_stop(tmp_path):
         body = wait_for_status(port, 503, 15)
         assert body["cluster_heartbeat_age_s"] is None and body["watcher_heartbeat_age_s"] is not None
         assert time.monotonic() - stopped < 10
+        down = install.manage("health", "--part", "worker", check=False)
+        assert down.returncode == 1 and "no worker on this host has reported in" in down.stderr
+        assert install.manage("health", check=False).returncode == 1
 
         worker = install.popen("qcluster", log=tmp_path / "worker.log")
         wait_for_status(port, 200, 60)

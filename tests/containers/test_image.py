@@ -121,7 +121,9 @@ def test_the_image_serves_links_and_scans_a_mailbox_and_stops_cleanly(image, ser
         wait_for(lambda: get(f"{base}/healthz")[0] == 200, 120, "/healthz to answer 200", install)
         status, page = get(f"{base}/")
         assert status == 200 and "Create the owner account" in page  # the first-start page
-        assert podman("healthcheck", "run", install.names[0], check=False).returncode == 0
+        for name in install.names:  # web answers /healthz; worker and watch have reported in from their host
+            wait_for(lambda n=name: podman("healthcheck", "run", n, check=False).returncode == 0, 30,
+                     f"{name}'s health check", install)  # fmt: skip
         assert podman("exec", install.names[0], "id", "-u").stdout.strip() == "10001"  # not root
 
         server.append([code_mail(1)])
@@ -142,6 +144,17 @@ def test_the_image_serves_links_and_scans_a_mailbox_and_stops_cleanly(image, ser
 
         for name in (install.names[0], install.names[2]):
             stop_within_10_s(install, name)
+    finally:
+        install.remove()
+
+
+def test_the_all_in_one_container_runs_every_part_and_stops_cleanly(image):
+    install = Install(image)
+    try:
+        name = install.start("all")
+        wait_for(lambda: get(f"http://127.0.0.1:{install.port}/healthz")[0] == 200, 120, "/healthz", install)
+        assert podman("healthcheck", "run", name, check=False).returncode == 0
+        stop_within_10_s(install, name)
     finally:
         install.remove()
 
