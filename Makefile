@@ -24,13 +24,15 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
 	touch $@
 
 # Debian packages the tests and benchmarks start as real programs: Dovecot for IMAP, Chromium for the UI,
-# nginx as the README's reverse proxy. (Debian's policy-rc.d keeps their system services from starting.)
-SYSTEM_PACKAGES := dovecot-core dovecot-imapd chromium nginx
+# nginx as the README's reverse proxy, PostgreSQL's client for backups. (Debian's policy-rc.d keeps their
+# system services from starting.)
+SYSTEM_PACKAGES := dovecot-core dovecot-imapd chromium nginx postgresql-client
 system-deps:
 	@if { command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot; } && test -x /usr/bin/chromium \
-	   && { command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; }; then exit 0; fi; \
+	   && { command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; } && command -v pg_dump >/dev/null 2>&1; \
+	then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \
-	  echo "The tests need Dovecot, Chromium and nginx: run 'sudo apt-get install -y $(SYSTEM_PACKAGES)' (or make test as root)"; exit 1; fi; \
+	  echo "The tests need Dovecot, Chromium, nginx and pg_dump: run 'sudo apt-get install -y $(SYSTEM_PACKAGES)' (or make test as root)"; exit 1; fi; \
 	echo "Installing $(SYSTEM_PACKAGES) (private instances are started by the tests; no system service is enabled)"; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null \
 	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null; }

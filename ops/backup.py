@@ -3,15 +3,18 @@ backup API while the app runs, the key files (without them the stored mailbox pa
 secrets cannot be read), and a manifest. The archive is made with mode 0600 and never overwrites a
 file; a restore goes only into a data folder that holds no install yet.
 
-On PostgreSQL the database is backed up with pg_dump (the archive then holds the keys only, and the
-command says so)."""
+On PostgreSQL the archive holds pg_dump's custom-format dump instead of the SQLite file (pg_dump and
+pg_restore from the client package of the server's major version); the connection's password goes
+to them in their environment, never on a command line."""
 
 from __future__ import annotations
 
 import io
 import json
 import os
+import shutil
 import sqlite3
+import subprocess
 import tarfile
 import tempfile
 from datetime import datetime, timezone
@@ -22,6 +25,7 @@ from django.db import connection
 
 MANIFEST = "otpdash-backup.json"
 DATABASE = "otpdash.sqlite3"
+PG_DUMP = "otpdash.pgdump"
 KEY_FILES = ("secret_key", "encryption_keys")
 FORMAT = 1
 MAX_MEMBER_BYTES = 64 * 2**30  # a sanity bound on what an archive may claim to hold
@@ -52,6 +56,10 @@ def create(path: Path, with_keys: bool = True) -> dict:
             copy = Path(scratch) / DATABASE
             _copy_sqlite(Path(settings.DATABASES["default"]["NAME"]), copy)
             members.append((DATABASE, copy))
+        elif connection.vendor == "postgresql":
+            dump = Path(scratch) / PG_DUMP
+            _postgres("pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={dump}")
+            members.append((PG_DUMP, dump))
         if with_keys:
             members += [(name, data_dir / name) for name in KEY_FILES if (data_dir / name).is_file()]
         manifest["files"] = [name for name, _ in members]
@@ -100,11 +108,20 @@ def restore(path: Path) -> dict:
                 f"{connection.vendor}: set DATABASE_URL as the backed-up install had it."
             )
         _refuse_unless_empty(data_dir, manifest)
-        for name in manifest["files"]:
-            member = archive.getmember(name)
-            if not member.isfile() or member.size > MAX_MEMBER_BYTES:
-                raise BackupError(f"{path}: {name} is not a plain file; this is not a backup OTP Dash made.")
-            _write_private(data_dir / name, archive.extractfile(member))
+        # The database first: if it fails, the folder is still empty and the restore can be run again.
+        names = sorted(manifest["files"], key=lambda name: name in KEY_FILES)
+        with tempfile.TemporaryDirectory(prefix="otpdash-restore-") as scratch:
+            for name in names:
+                member = archive.getmember(name)
+                if not member.isfile() or member.size > MAX_MEMBER_BYTES:
+                    raise BackupError(f"{path}: {name} is not a plain file; this is not a backup OTP Dash made.")
+                if name == PG_DUMP:  # into the database, never left in the data folder
+                    dump = Path(scratch) / PG_DUMP
+                    _write_private(dump, archive.extractfile(member))
+                    _postgres("pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+                              str(dump))  # fmt: skip
+                else:
+                    _write_private(data_dir / name, archive.extractfile(member))
     if DATABASE in manifest["files"]:
         for leftover in ("-wal", "-shm"):
             (data_dir / (DATABASE + leftover)).unlink(missing_ok=True)
@@ -120,7 +137,7 @@ def restore(path: Path) -> dict:
 
 def _manifest(archive: tarfile.TarFile) -> dict:
     names = set(archive.getnames())
-    allowed = {MANIFEST, DATABASE, *KEY_FILES}
+    allowed = {MANIFEST, DATABASE, PG_DUMP, *KEY_FILES}
     if MANIFEST not in names or names - allowed:
         raise BackupError("This is not an OTP Dash backup (its list of files is not what `manage.py backup` makes).")
     member = archive.getmember(MANIFEST)
@@ -150,6 +167,24 @@ def _refuse_unless_empty(data_dir: Path, manifest: dict) -> None:
             f"{data_dir} already holds an install ({', '.join(found)}); a restore never overwrites one. "
             "Point OTPDASH_DATA_DIR at an empty folder."
         )
+
+
+def _postgres(program: str, *args: str) -> None:
+    """pg_dump or pg_restore on this install's database, connected through libpq's environment."""
+    binary = shutil.which(program)
+    if binary is None:
+        raise BackupError(
+            f"{program} is not installed: install PostgreSQL's client (apt-get install postgresql-client)."
+        )
+    db = settings.DATABASES["default"]
+    env = {**os.environ, "PGDATABASE": db["NAME"], "PGHOST": db.get("HOST") or "", "PGPORT": str(db.get("PORT") or ""),
+           "PGUSER": db.get("USER") or "", "PGPASSWORD": db.get("PASSWORD") or ""}  # fmt: skip
+    env = {key: value for key, value in env.items() if value}
+    if program == "pg_restore":
+        args = ("--dbname", db["NAME"], *args)
+    result = subprocess.run([binary, *args], env=env, capture_output=True, text=True, timeout=3600)
+    if result.returncode != 0:
+        raise BackupError(f"{program} failed: {result.stderr.strip()[-1000:]}")
 
 
 def _has_tables(database: Path) -> bool:

@@ -126,3 +126,32 @@ def test_the_without_keys_backup_says_the_keys_must_be_kept_elsewhere(tmp_path):
     assert "not in this archive" in out
     with tarfile.open(tmp_path / "b.tar.gz") as tar:
         assert sorted(tar.getnames()) == ["otpdash-backup.json", "otpdash.sqlite3"]
+
+
+def test_a_postgresql_install_is_backed_up_with_pg_dump_and_restored_into_an_empty_database(tmp_path, dovecot):
+    from tests import services
+    from tests.mailgen import code_mail
+
+    with services.pg_database() as source_url, services.pg_database() as target_url:
+        source = Install(tmp_path / "source", database_url=source_url)
+        mailbox = source.setup_member_and_mailbox(dovecot)
+        dovecot.append([code_mail(3)])
+        source.manage("scan", "--mailbox", str(mailbox))
+        archive = tmp_path / "pg.tar.gz"
+        source.manage("backup", str(archive))
+        with tarfile.open(archive) as tar:
+            assert sorted(tar.getnames()) == ["encryption_keys", "otpdash-backup.json", "otpdash.pgdump", "secret_key"]
+
+        target = Install(tmp_path / "target", database_url=target_url)
+        out = target.manage("restore", str(archive)).stdout
+        assert "Restored otpdash.pgdump, secret_key, encryption_keys" in out
+        assert not (tmp_path / "target" / "otpdash.pgdump").exists()  # the dump went into the database
+        target.manage("migrate", "--noinput", "-v", "0")
+        seen = target.manage("sightings", "--json").stdout
+        assert seen == source.manage("sightings", "--json").stdout and "<code-3@otpdash.test>" in seen
+        opened = target.manage(
+            "shell", "-c", "from scanner.models import Mailbox; print(Mailbox.objects.get().get_secret())"
+        )
+        assert opened.stdout.strip().splitlines()[-1] == dovecot.users["alice"]
+        again = target.manage("restore", str(archive), check=False)
+        assert again.returncode != 0 and "already holds an install" in again.stderr

@@ -125,6 +125,8 @@ def test_the_image_serves_links_and_scans_a_mailbox_and_stops_cleanly(image, ser
             wait_for(lambda n=name: podman("healthcheck", "run", n, check=False).returncode == 0, 30,
                      f"{name}'s health check", install)  # fmt: skip
         assert podman("exec", install.names[0], "id", "-u").stdout.strip() == "10001"  # not root
+        # pg_dump for backups of a PostgreSQL install, of the major version compose.yaml's PostgreSQL has
+        assert " 15." in podman("exec", install.names[0], "pg_dump", "--version").stdout
 
         server.append([code_mail(1)])
         install.manage("shell", "-c", "from django.contrib.auth.models import User; User.objects.create_user('alice')")

@@ -27,13 +27,6 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"Wrote {path}: {', '.join(manifest['files']) or 'no files'}.")
-        if manifest["database"] != "sqlite":
-            url = "$DATABASE_URL"
-            self.stdout.write(
-                "The database is PostgreSQL: back it up with pg_dump as well, e.g.\n"
-                f"  pg_dump --format=custom --file otpdash.pgdump {url}\n"
-                "and restore it with pg_restore --no-owner --dbname NEW_DATABASE otpdash.pgdump."
-            )
         if manifest["keys_in_environment"] or without_keys:
             self.stdout.write(
                 "The encryption keys are not in this archive"

@@ -18,6 +18,4 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"Restored {', '.join(manifest['files'])} from the backup of {manifest['created_at']}.")
-        if manifest["database"] != "sqlite":
-            self.stdout.write("Now restore the PostgreSQL database from its pg_dump file with pg_restore.")
         self.stdout.write("Run manage.py migrate (or start the app) to bring it up to this version.")
