@@ -38,6 +38,8 @@ class BackupError(Exception):
 def create(path: Path, with_keys: bool = True) -> dict:
     """Write the archive at path. Returns the manifest."""
     path = path.expanduser().absolute()
+    if path.is_dir():
+        raise BackupError(f"{path} is a folder: give the archive's file name, e.g. {path / 'otpdash-backup.tar.gz'}.")
     if path.exists():
         raise BackupError(f"{path} already exists: a backup never overwrites a file; choose a new name.")
     if not path.parent.is_dir():

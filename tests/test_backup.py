@@ -90,6 +90,10 @@ def test_a_backup_never_overwrites_and_a_restore_never_lands_on_an_install(tmp_p
     assert refused.returncode != 0 and "already exists" in refused.stderr
     assert archive.read_text() == "something precious"
     archive.unlink()
+    folder = install.manage("backup", str(tmp_path), check=False)
+    assert folder.returncode != 0 and "is a folder: give the archive's file name" in folder.stderr
+    missing = install.manage("restore", str(tmp_path / "nowhere.tar.gz"), check=False)
+    assert missing.returncode != 0 and "is not an OTP Dash backup" in missing.stderr
     install.manage("backup", str(archive))
     again = install.manage("restore", str(archive), check=False)  # onto the install it came from
     assert again.returncode != 0 and "already holds an install" in again.stderr
