@@ -71,6 +71,13 @@ class Stack:
     def run(self) -> int:
         signal.signal(signal.SIGINT, self._on_signal)
         signal.signal(signal.SIGTERM, self._on_signal)
+        terminal = _take_the_terminal()
+        try:
+            return self._run()
+        finally:
+            _give_back(terminal)
+
+    def _run(self) -> int:
         for role in self.roles:
             self._spawn(role)
         # Polled rather than a blocking wait: a wait is resumed after a signal (PEP 475), and
@@ -172,6 +179,32 @@ def _run_role(role: str, bind: str, threads: int) -> None:
             child.join()
     else:
         call_command("watch")
+
+
+def _take_the_terminal() -> tuple[int, int] | None:
+    """Started in a terminal's foreground (make run), the stack becomes the foreground group itself.
+    Ctrl-C then reaches only the stack, which stops every part and exits 0; make, which would
+    otherwise die of the same SIGINT and report "Error 130", just sees the clean exit. Returns what
+    to give back: the terminal and the group that had it."""
+    try:
+        fd = sys.stdin.fileno()
+        if not os.isatty(fd) or os.tcgetpgrp(fd) != os.getpgrp():
+            return None
+    except (OSError, ValueError):
+        return None  # no terminal, or not in its foreground (systemd, a container, a test)
+    previous = os.getpgrp()
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # a background group may hand the terminal on
+    os.setpgid(0, 0)
+    os.tcsetpgrp(fd, os.getpgrp())
+    return fd, previous
+
+
+def _give_back(terminal: tuple[int, int] | None) -> None:
+    if terminal is not None:
+        try:
+            os.tcsetpgrp(*terminal)
+        except OSError:
+            pass  # the terminal is gone (closed window): nobody to give it back to
 
 
 def _stop_with(stack_pid: int) -> None:

@@ -81,3 +81,50 @@ def test_make_run_serves_and_stops_cleanly(tmp_path):
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0, "the web server outlived Ctrl-C"
     assert "watch: stopped" in (tmp_path / "run.log").read_text(), "the watcher did not stop cleanly"
+
+
+def test_ctrl_c_in_a_terminal_ends_every_process_and_make_exits_0(tmp_path):
+    """As a person runs it: make in a terminal (a pseudo-terminal here), and Ctrl-C typed into it."""
+    import fcntl
+    import termios
+    import threading
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "OTPDASH_REDIS_URL")}
+    env.update(OTPDASH_DATA_DIR=str(tmp_path / "data"), PYTHON=sys.executable)
+    master, slave = os.openpty()
+    screen = bytearray()
+
+    def read_screen():  # the terminal must be read, or the processes writing to it would block
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            screen.extend(chunk)
+
+    def controlling_terminal():  # after start_new_session's setsid(): the pty becomes make's terminal
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen(["make", "run", f"BIND=127.0.0.1:{port}"], cwd=ROOT, env=env, stdin=slave, stdout=slave,
+                            stderr=slave, start_new_session=True, preexec_fn=controlling_terminal)  # fmt: skip
+    os.close(slave)
+    reader = threading.Thread(target=read_screen, daemon=True)
+    reader.start()
+    try:
+        wait_for(lambda: fetch(f"http://127.0.0.1:{port}/healthz")[0] == 200, 120, "/healthz to answer 200")
+        started = tree(proc.pid)
+        os.write(master, b"\x03")  # Ctrl-C: the terminal sends SIGINT to its foreground process group
+        began = time.monotonic()
+        code = proc.wait(timeout=30)
+        left = wait_gone(started, max(0.0, 10 - (time.monotonic() - began)))
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        os.close(master)
+    text = screen.decode(errors="replace")
+    assert code == 0, text[-3000:]
+    assert "Error 130" not in text and "stack: stopped" in text
+    assert not left, f"still running 10 s after Ctrl-C: {left}"
