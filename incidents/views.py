@@ -12,12 +12,11 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import admin_required, member_required
 from accounts.models import Member
 from msaccounts import checklist
+from otpdash.paging import page_of
 from scanner.models import Finding
 
 from . import triage, workflow
 from .models import AuditEvent, Incident
-
-PAGE = 50
 
 
 def _incident_for(request, code) -> Incident:
@@ -45,7 +44,7 @@ def code_list(request):
         request,
         "incidents/code_list.html",
         {
-            "codes": rows[:PAGE],
+            "codes": page_of(request, rows),
             "everyone": everyone,
             "status": status,
             "statuses": Finding.Status.choices,
@@ -100,7 +99,8 @@ def incident_list(request):
     else:
         state = "all"
     template = "incidents/_incident_rows.html" if request.htmx else "incidents/incident_list.html"
-    return render(request, template, {"incidents": rows[:PAGE], "state": state, "states": Incident.State.choices})
+    context = {"incidents": page_of(request, rows), "state": state, "states": Incident.State.choices}
+    return render(request, template, context)
 
 
 @member_required
@@ -178,5 +178,5 @@ def _assignee(request):
 @admin_required
 @require_GET
 def audit_log(request):
-    events = AuditEvent.objects.filter(household_id=request.member.household_id).select_related("incident")[:200]
-    return render(request, "incidents/audit_log.html", {"events": events})
+    events = AuditEvent.objects.filter(household_id=request.member.household_id).select_related("incident")
+    return render(request, "incidents/audit_log.html", {"events": page_of(request, events)})
