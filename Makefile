@@ -17,10 +17,16 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-venv-test: $(VENV)/.installed-test
+venv-test: $(VENV)/.installed-test tests/tooling/node_modules/.installed
 
 $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
 	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+# axe-core, which the browser tests run in each page to find accessibility faults (pinned in the lock).
+tests/tooling/node_modules/.installed: tests/tooling/package.json tests/tooling/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "The browser tests need axe-core from the npm registry: install Node.js and npm (apt-get install -y nodejs npm)"; exit 1; }
+	cd tests/tooling && npm ci --silent --no-audit --no-fund
 	touch $@
 
 # Debian packages the tests and benchmarks start as real programs: Dovecot for IMAP, Chromium for the UI,

@@ -1,6 +1,8 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts import views as people
 from dashboard import views as dashboard
@@ -17,6 +19,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("setup/", people.setup, name="setup"),
     path("healthz", ops.healthz, name="healthz"),
+    # Pages without our <link rel="icon"> (the Django admin's) make browsers ask for this one.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("join/<str:token>/", people.join, name="join"),
     path("accounts/password/reset/", people.password_reset, name="account_reset_password"),
     path("accounts/email/", people.email_addresses, name="account_email"),

@@ -1,0 +1,140 @@
+"""Every page a member, an admin and a visitor can reach, in Chromium at a phone's size (390×844) and a
+desktop's (1280×800): no sideways scrolling, every action visible and clickable, no console or CSP
+error, and no serious or critical accessibility violation that axe-core finds. A screenshot of each
+page at each size lands in test-artifacts/walk/."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from datetime import timezone as tz
+from pathlib import Path
+
+import pytest
+
+from tests.browser import ARTIFACTS, watch_console
+from tests.findings import PHISHING, SECURITY_CODE, arrive
+from tests.people import join
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "a long household password 1"
+AXE = Path(__file__).resolve().parent / "tooling" / "node_modules" / "axe-core" / "axe.min.js"
+SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
+
+
+def household_with_history():
+    from accounts.models import Household
+    from incidents.models import Incident
+    from msaccounts.models import Account
+    from scanner.models import Mailbox
+
+    home = Household.objects.create(name="Home")
+    owner = join(home, "olivia", "owner", password=PASSWORD, staff=True)
+    alice = join(home, "alice", "member", password=PASSWORD)
+    night = (datetime.now(tz.utc) - timedelta(days=2)).replace(hour=2, minute=0, second=0, microsecond=0)
+    for person in (owner, alice):
+        for n in range(3):
+            arrive(person, night + timedelta(minutes=n))
+        arrive(person, night + timedelta(hours=1), mail=SECURITY_CODE)
+        arrive(person, night + timedelta(hours=2), mail=PHISHING)
+        arrive(person, datetime.now(tz.utc) - timedelta(hours=3))  # waits for an answer
+        box = Mailbox(
+            owner=person, label="Home mail", host="imap.example.org", username=f"{person.username}@example.org"
+        )
+        box.set_secret("x")
+        box.save()
+    return {
+        "owner": owner,
+        "alice": alice,
+        "incident": Incident.objects.filter(member=alice.member).first(),
+        "account": Account.objects.filter(member=alice.member).first(),
+        "mailbox": Mailbox.objects.get(owner=alice),
+        "owner_mailbox": Mailbox.objects.get(owner=owner),
+    }
+
+
+def pages(data: dict, who: str) -> list[str]:
+    mine = ["/dashboard/", "/me/", "/codes/", "/incidents/", f"/incidents/{data['incident'].code}/",
+            "/microsoft-accounts/", f"/microsoft-accounts/{data['account'].code}/", "/household/", "/profile/",
+            "/notifications/", "/mailboxes/", "/mailboxes/new/", "/accounts/2fa/", "/accounts/2fa/totp/activate",
+            "/accounts/password/change/", "/accounts/email/"]  # fmt: skip
+    if who == "alice":
+        return [*mine, f"/mailboxes/{data['mailbox'].code}/"]
+    return [*mine, f"/mailboxes/{data['owner_mailbox'].code}/", "/codes/?who=all", "/incidents/log/",
+            "/household/breaches/", "/admin/",
+            "/admin/scanner/mailbox/"]  # fmt: skip
+
+
+def check(page, problems: list[str]) -> list[str]:
+    """What is wrong with the page as shown now."""
+    found = []
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    if width[0] > width[1]:
+        # The widest boxes, to say where to look.
+        wide = page.evaluate(
+            """(limit) => [...document.querySelectorAll('body *')]
+            .map(e => [e.getBoundingClientRect().right, e.scrollWidth, e.tagName.toLowerCase() + '.' + e.className
+                             + ' ' + (e.textContent || '').trim().slice(0, 30)])
+            .sort((a, b) => b[0] - a[0]).slice(0, 4)""",
+            width[1],
+        )
+        found.append(f"scrolls sideways ({width[0]} > {width[1]} px): {wide}")
+    for action in page.locator("main button:visible, main a.button:visible, main input[type=submit]:visible").all():
+        box = action.bounding_box()
+        label = (action.inner_text() or action.get_attribute("value") or "").strip()[:40]
+        if box is None or box["x"] < 0 or box["x"] + box["width"] > width[1] + 1:
+            found.append(f"action {label!r} is outside the screen")
+            continue
+        try:
+            action.click(trial=True, timeout=2000)
+        except Exception as exc:  # the trial click waits for it to be visible, stable, enabled, unobscured
+            found.append(f"action {label!r} cannot be clicked: {str(exc).splitlines()[0]}")
+    if problems:
+        found += [f"console: {p}" for p in problems]
+        problems.clear()
+    page.evaluate(AXE.read_text())  # evaluated by the browser's own tools: the page's CSP still holds for the page
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    for violation in result:
+        if violation["impact"] in ("serious", "critical"):
+            targets = [node["target"] for node in violation["nodes"]][:3]
+            found.append(f"axe {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    return found
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
+def test_every_page_works_on_a_phone_and_a_desktop(live_server, browser):
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `make venv-test` (it runs npm ci in tests/tooling)", pytrace=False)
+    data = household_with_history()
+    shots = ARTIFACTS / "walk"
+    shots.mkdir(parents=True, exist_ok=True)
+    report: dict[str, list[str]] = {}
+    for size, (width, height) in SIZES.items():
+        for who in ("visitor", "alice", "olivia"):
+            context = browser.new_context(viewport={"width": width, "height": height})
+            page = context.new_page()
+            problems: list[str] = []
+            watch_console(page, problems)
+            if who == "visitor":
+                urls = ["/", "/accounts/login/", "/accounts/password/reset/"]
+            else:
+                sign_in(page, live_server.url, who)
+                urls = pages(data, who)
+            for url in urls:
+                response = page.goto(f"{live_server.url}{url}")
+                assert response.status == 200, (who, url, response.status)
+                name = f"{who}-{size}-{url.strip('/').replace('/', '_').replace('?', '_') or 'home'}"
+                page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+                found = check(page, problems)
+                if found:
+                    report[f"{who} {size} {url}"] = found
+            context.close()
+    (shots / "report.json").write_text(json.dumps(report, indent=1))
+    assert not report, json.dumps(report, indent=1)[:20000]
