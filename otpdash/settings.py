@@ -216,6 +216,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reauthenticate": "10/m/user",
 }
+ACCOUNT_FORMS = {"login": "accounts.signin_forms.SignInForm"}
+MFA_FORMS = {"authenticate": "accounts.signin_forms.SecondStepForm"}
 MFA_ADAPTER = "accounts.adapter.HouseholdMFAAdapter"  # TOTP secrets and recovery seeds sealed like passwords
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
