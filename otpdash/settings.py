@@ -139,6 +139,7 @@ TEMPLATES = [
                 "accounts.context.member",
                 "notify.context.notices",
             ],
+            "builtins": ["otpdash.timefilters"],
         },
     },
 ]

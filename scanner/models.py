@@ -107,6 +107,7 @@ class Mailbox(models.Model):
 
     class Meta:
         ordering = ["owner_id", "label", "id"]
+        verbose_name_plural = "mailboxes"
 
     def __str__(self):
         return f"{self.label} ({self.username}@{self.host})"

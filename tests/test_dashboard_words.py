@@ -1,0 +1,47 @@
+"""The dashboard's words: a status line for the household, counts in the singular when there is one,
+no red at zero, and "just now" rather than "0 minutes ago"."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from datetime import timezone as tz
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone
+
+from tests.findings import PHISHING, arrive
+from tests.people import join, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_quiet_household_says_so_in_green(client, household):
+    owner = join(household, "olivia", "owner")
+    sign_in(client, owner)
+    page = client.get("/dashboard/").content.decode()
+    assert "status-line status-line-ok" in page and "All quiet" in page
+    assert '<div class="tile"><span class="figure">0</span> not asked for' in page  # no red border at zero
+
+
+def test_accounts_under_attack_are_named_in_the_status_line(client, household):
+    owner = join(household, "olivia", "owner")
+    night = (datetime.now(tz.utc) - timedelta(days=1)).replace(hour=2, minute=0, second=0, microsecond=0)
+    arrive(owner, night)  # quiet hours: not asked for, an incident and steps to do
+    arrive(owner, night + timedelta(minutes=5), mail=PHISHING)
+    sign_in(client, owner)
+    page = client.get("/dashboard/").content.decode()
+    assert "status-line-bad" in page and "1 account needs attention" in page
+    assert "1 lookalike, 30 days" in page
+    assert '<span class="figure">1</span> code in 7 days' in page
+
+
+def test_just_now_instead_of_zero_minutes_ago():
+    render = Template("{{ a|ago }} / {{ b|ago }}").render
+    now = timezone.now()
+    assert render(Context({"a": now, "b": now - timedelta(hours=3)})) == "just now / 3\xa0hours ago"
+
+
+def test_the_signed_out_home_page_has_a_sign_in_button(client, household):
+    join(household, "olivia", "owner")  # set up: the home page, not the first-start page
+    assert '<a class="button" href="/accounts/login/">Sign in</a>' in client.get("/").content.decode()
