@@ -19,6 +19,18 @@ from . import triage, workflow
 from .models import AuditEvent, Incident
 
 
+# The codes page's four lists, each with its own words: Microsoft's codes are answered "That was me" or
+# "Not me"; its notices, lookalikes and other providers' codes are shown for what they are. Mail that
+# could not be read may be a code someone must see, so it is listed with the codes.
+C = Finding.Category
+KINDS = {
+    "ms_code": ("Microsoft codes", [C.MS_CODE, C.UNREADABLE]),
+    "ms_alert": ("Microsoft notices", [C.MS_ALERT]),
+    "phishing": ("Lookalikes", [C.PHISHING]),
+    "other": ("Other providers' codes", [C.OTHER_CODE]),
+}
+
+
 def _incident_for(request, code) -> Incident:
     visible = Incident.objects.visible_to(request.member).select_related("member", "assignee__member", "account")
     return get_object_or_404(visible, code=code)
@@ -37,15 +49,23 @@ def code_list(request):
     member = request.member
     everyone = member.is_admin and request.GET.get("who") == "all"
     rows = triage.visible_findings(member, everyone).select_related("owner__member")
+    kind = request.GET.get("kind", "")
+    if kind not in KINDS:
+        kind = "ms_code"
+    rows = rows.filter(category__in=KINDS[kind][1])
     status = request.GET.get("status", "")
-    if status in Finding.Status.values:
-        rows = rows.codes().filter(status=status)
+    if kind == "ms_code" and status in Finding.Status.values:
+        rows = rows.filter(status=status)
+    else:
+        status = ""
     return render(
         request,
         "incidents/code_list.html",
         {
             "codes": page_of(request, rows),
             "everyone": everyone,
+            "kind": kind,
+            "kinds": [(key, label) for key, (label, _) in KINDS.items()],
             "status": status,
             "statuses": Finding.Status.choices,
             "window": triage.open_window_for(member),

@@ -54,7 +54,7 @@ def household_with_history():
 
 
 def pages(data: dict, who: str) -> list[str]:
-    mine = ["/dashboard/", "/me/", "/codes/", "/incidents/", f"/incidents/{data['incident'].code}/",
+    mine = ["/dashboard/", "/me/", "/codes/", "/codes/?kind=phishing", "/codes/?kind=ms_alert", "/incidents/", f"/incidents/{data['incident'].code}/",
             "/microsoft-accounts/", f"/microsoft-accounts/{data['account'].code}/", "/household/", "/profile/",
             "/notifications/", "/mailboxes/", "/mailboxes/new/", "/accounts/2fa/", "/accounts/2fa/totp/activate",
             "/accounts/password/change/", "/accounts/email/"]  # fmt: skip
