@@ -57,9 +57,12 @@ def test_owner_member_code_not_me_and_resolution(live_server, browser, dovecot, 
     owner.wait_for_url("**/2fa/totp/activate/")
     secret = owner.locator("#authenticator_secret").input_value()
     owner.locator("input[name=code]").fill(totp_now(secret))
-    owner.get_by_role("button", name="Activate").click()
-    owner.wait_for_load_state()
+    with owner.expect_navigation():
+        owner.get_by_role("button", name="Turn it on").click()
     assert Authenticator.objects.filter(user__username="olivia", type="totp").exists()
+    # Setting up ends on the recovery codes, with the way on.
+    assert owner.get_by_role("heading", name="Recovery codes").is_visible()
+    assert owner.get_by_role("link", name="Done: go to the dashboard").is_visible()
 
     # The owner invites Alice.
     owner.goto(url + "/household/")

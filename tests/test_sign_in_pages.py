@@ -44,3 +44,11 @@ def test_the_second_step_knows_who_has_a_security_key(member):
     assert not SecondStepForm(user=member).has_security_key
     Authenticator.objects.create(user=member, type=Authenticator.Type.WEBAUTHN, data={"name": "key"})
     assert SecondStepForm(user=member).has_security_key
+
+
+def test_the_two_step_page_speaks_of_two_step_sign_in_and_leads_back(client, member):
+    from tests.people import sign_in
+
+    page = sign_in(client, member).get(reverse("mfa_index")).content.decode()
+    assert "<h1>Two-step sign-in</h1>" in page and "Two-Factor" not in page
+    assert "Set up the authenticator app" in page and reverse("dashboard") in page
