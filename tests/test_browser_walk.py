@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a long household password 1"
 AXE = Path(__file__).resolve().parent / "tooling" / "node_modules" / "axe-core" / "axe.min.js"
 SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
+# Each size in the light theme, and the phone in the dark one too (prefers-color-scheme).
+LOOKS = [("phone", "light"), ("desktop", "light"), ("phone", "dark")]
 
 
 def household_with_history():
@@ -101,6 +103,20 @@ def check(page, problems: list[str]) -> list[str]:
     return found
 
 
+def check_menu(page, base: str, size: str) -> list[str]:
+    """On a phone the menu is folded behind its button and opens on a tap; on a desktop it is shown."""
+    page.goto(f"{base}/dashboard/")
+    nav = page.locator("#main-nav")
+    if size == "desktop":
+        return [] if nav.is_visible() else ["the menu is hidden on a desktop"]
+    if nav.is_visible():
+        return ["the menu is not folded on a phone"]
+    page.get_by_text("Menu", exact=True).click()
+    if not page.get_by_role("link", name="Codes", exact=True).is_visible():
+        return ["the Menu button does not open the menu"]
+    return []
+
+
 def sign_in(page, base: str, username: str) -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=login]", username)
@@ -116,9 +132,10 @@ def test_every_page_works_on_a_phone_and_a_desktop(live_server, browser):
     shots = ARTIFACTS / "walk"
     shots.mkdir(parents=True, exist_ok=True)
     report: dict[str, list[str]] = {}
-    for size, (width, height) in SIZES.items():
+    for size, scheme in LOOKS:
+        width, height = SIZES[size]
         for who in ("visitor", "alice", "olivia"):
-            context = browser.new_context(viewport={"width": width, "height": height})
+            context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
             page = context.new_page()
             problems: list[str] = []
             watch_console(page, problems)
@@ -127,14 +144,17 @@ def test_every_page_works_on_a_phone_and_a_desktop(live_server, browser):
             else:
                 sign_in(page, live_server.url, who)
                 urls = pages(data, who)
+                menu_problems = check_menu(page, live_server.url, size)
+                if menu_problems:
+                    report[f"{who} {size} {scheme} menu"] = menu_problems
             for url in urls:
                 response = page.goto(f"{live_server.url}{url}")
                 assert response.status == 200, (who, url, response.status)
-                name = f"{who}-{size}-{url.strip('/').replace('/', '_').replace('?', '_') or 'home'}"
+                name = f"{who}-{size}-{scheme}-{url.strip('/').replace('/', '_').replace('?', '_') or 'home'}"
                 page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
                 found = check(page, problems)
                 if found:
-                    report[f"{who} {size} {url}"] = found
+                    report[f"{who} {size} {scheme} {url}"] = found
             context.close()
     (shots / "report.json").write_text(json.dumps(report, indent=1))
     assert not report, json.dumps(report, indent=1)[:20000]
