@@ -59,6 +59,18 @@ class MailboxForm(forms.ModelForm):
             "ca_certificate": forms.Textarea(attrs={"rows": 3, "placeholder": "-----BEGIN CERTIFICATE-----"}),
         }
 
+    # Shown behind "Advanced": most people never need them, and their defaults are right.
+    ADVANCED = ("folders", "ca_certificate", "ca_upload", "poll_minutes", "backfill_days")
+
+    def basic_fields(self):
+        return [self[name] for name in self.fields if name not in self.ADVANCED]
+
+    def advanced_fields(self):
+        return [self[name] for name in self.ADVANCED if name in self.fields]
+
+    def advanced_has_errors(self) -> bool:
+        return any(self[name].errors for name in self.ADVANCED if name in self.fields)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = bool(self.instance.pk)

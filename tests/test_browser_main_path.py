@@ -88,6 +88,7 @@ def test_owner_member_code_not_me_and_resolution(live_server, browser, dovecot, 
     alice.get_by_label("Port").fill(str(dovecot.imaps_port))
     alice.get_by_label("Username").fill("alice")
     alice.locator("#id_password").fill(dovecot.users["alice"])
+    alice.get_by_text("Advanced: folders, schedule, a private certificate").click()  # folded away by default
     alice.get_by_label("Trust this CA certificate").fill(dovecot.ca_file.read_text())
     alice.get_by_role("button", name="Test connection").click()
     alice.get_by_text("Everything works").wait_for()

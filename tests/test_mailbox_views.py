@@ -314,3 +314,17 @@ def test_a_test_the_worker_never_picks_up_says_so(alice_client, member):
     ConnectionCheck.objects.filter(pk=check.pk).update(created_at=timezone.now() - timedelta(minutes=3))
     page = alice_client.get(reverse("mailbox_check", args=[check.code]), HTTP_HX_REQUEST="true").content.decode()
     assert "background worker is not running" in page and "hx-get" not in page
+
+
+def test_the_mailbox_form_folds_the_advanced_fields_and_opens_them_on_an_error(client, member):
+    from tests.people import sign_in as signed_in
+
+    signed_in(client, member)
+    page = client.get("/mailboxes/new/").content.decode()
+    folded = page.split('<details class="advanced"', 1)[1]
+    assert folded.startswith(">") and 'name="ca_certificate"' in folded and 'name="folders"' in folded
+    assert 'name="host"' not in folded  # the basics stay in view
+    bad = client.post("/mailboxes/new/", {"action": "save", "host": "imap.example.org", "port": 993,
+                                          "security": "ssl", "username": "u", "password": "p",
+                                          "poll_minutes": 0, "backfill_days": 90}).content.decode()  # fmt: skip
+    assert '<details class="advanced" open>' in bad  # an error there is not hidden
