@@ -14,7 +14,7 @@ def record(household_id: int, actor, action: str, summary: str, incident=None, f
         actor=actor,
         actor_name=name[:80],
         action=action,
-        summary=summary[:300],
+        summary=summary[:2100],
         incident=incident,
         finding=finding,
     )

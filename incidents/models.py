@@ -128,7 +128,7 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     actor_name = models.CharField(max_length=80, help_text="Empty when the rules acted.")
     action = models.CharField(max_length=40)
-    summary = models.CharField(max_length=300)
+    summary = models.TextField()  # a resolution note is kept whole (up to 2,000 characters)
     incident = models.ForeignKey(Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
     finding = models.ForeignKey(Finding, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
     at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -122,3 +122,23 @@ def test_incidents_list_critical_first_then_the_most_recent(client, member):
         page = client.get(url).content.decode()
         order = [page.index(f'severity-{n}">') for n in (4, 3, 2)]
         assert order == sorted(order), url
+
+
+def test_a_long_resolution_note_and_the_sign_in_window_are_each_shown_whole_and_once(client, household):
+    from incidents import workflow
+    from incidents.models import Incident
+    from tests.people import join
+    from tests.people import sign_in as signed_in
+
+    owner = join(household, "olivia", "owner")
+
+    at = django_tz.now()
+    incident = Incident.objects.create(household=household, kind=Incident.Kind.PHISHING, member=owner.member,
+                                       account_hint="x@example.org", opened_at=at, last_seen_at=at)  # fmt: skip
+    note = "Changed the password and turned on two-step verification. " * 8  # about 460 characters
+    workflow.resolve(incident, owner, note.strip())
+    signed_in(client, owner)
+    page = client.get(f"/incidents/{incident.code}/").content.decode()
+    assert note.strip() in page
+    after = client.post("/codes/window/", {"next": "/codes/"}, follow=True).content.decode()
+    assert after.count("count as yours") == 1
