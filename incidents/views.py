@@ -18,7 +18,6 @@ from scanner.models import Finding
 from . import triage, workflow
 from .models import AuditEvent, Incident
 
-
 # The codes page's four lists, each with its own words: Microsoft's codes are answered "That was me" or
 # "Not me"; its notices, lookalikes and other providers' codes are shown for what they are. Mail that
 # could not be read may be a code someone must see, so it is listed with the codes.
