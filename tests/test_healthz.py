@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 from tests.manage_process import ROOT, Install
-from tests.test_make_run import free_port
+from tests.waiting import free_port, wait_for
 
 KEYS = {"status", "database", "cluster_heartbeat_age_s", "watcher_heartbeat_age_s", "mailboxes_in_error"}
 
@@ -38,16 +38,11 @@ def health(port: int) -> tuple[int, dict]:
 
 
 def wait_for_status(port: int, status: int, seconds: float) -> dict:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            code, body = health(port)
-            if code == status:
-                return body
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"/healthz did not answer {status} within {seconds} s: {health(port)}")
+    def answered():
+        code, body = health(port)
+        return body if code == status else None
+
+    return wait_for(answered, seconds, f"/healthz to answer {status}", details=lambda: str(health(port)))
 
 
 def test_it_tells_the_truth_as_the_worker_and_the_watcher_stop(tmp_path):

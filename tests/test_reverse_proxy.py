@@ -19,7 +19,7 @@ import pytest
 
 from tests.certs import write_certificates
 from tests.manage_process import ROOT, Install
-from tests.test_make_run import free_port
+from tests.waiting import free_port
 
 MISSING = "nginx is missing: run `make test` as root (it installs it), or `apt-get install -y nginx`."
 

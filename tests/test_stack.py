@@ -12,7 +12,7 @@ import urllib.request
 
 from tests.manage_process import ROOT, Install
 from tests.processes import alive, tree, wait_gone
-from tests.test_make_run import free_port, wait_for
+from tests.waiting import free_port, wait_for
 
 
 def started(log, role: str) -> list[int]:

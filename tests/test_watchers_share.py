@@ -16,6 +16,7 @@ from tests import services
 from tests.dovecot import MISSING, Dovecot, dovecot_binary
 from tests.mailgen import code_mail
 from tests.manage_process import Install
+from tests.waiting import wait_for
 
 USERS = {f"u{n}": f"u{n}-password-1" for n in range(6)}
 
@@ -43,13 +44,7 @@ def install(tmp_path, server):
 
 
 def wait_until(predicate, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+    return wait_for(predicate, seconds, what, interval=0.1)
 
 
 def holders(install) -> dict[int, int]:

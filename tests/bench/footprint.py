@@ -24,17 +24,10 @@ sys.path.insert(0, str(ROOT))
 
 from tests.manage_process import Install  # noqa: E402
 from tests.processes import pss_mb, tree  # noqa: E402
+from tests.waiting import free_port  # noqa: E402
 
 TOTAL = int(os.environ.get("BENCH_MESSAGES", "20000"))
 SETTLE_SECONDS = 10  # after the warm-up pages, so the figure is the stack at rest
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(url: str) -> int:

@@ -20,7 +20,8 @@ import pytest
 
 from tests.dovecot import MISSING, Dovecot, dovecot_binary
 from tests.mailgen import code_mail
-from tests.test_make_run import free_port
+from tests.waiting import free_port
+from tests.waiting import wait_for as wait
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = os.environ.get("OTPDASH_TEST_IMAGE", "localhost/otpdash:latest")
@@ -100,16 +101,7 @@ def get(url: str) -> tuple[int, str]:
 
 
 def wait_for(predicate, seconds: float, what: str, install: Install):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            result = predicate()
-            if result:
-                return result
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {seconds} s waiting for {what}\n{install.logs()}")
+    return wait(predicate, seconds, what, details=install.logs, interval=0.5)
 
 
 def test_the_image_serves_links_and_scans_a_mailbox_and_stops_cleanly(image, server):
