@@ -25,7 +25,10 @@ USERS = {f"u{n}": f"u{n}-password-1" for n in range(6)}
 def server():
     if dovecot_binary() is None:
         pytest.fail(MISSING, pytrace=False)
-    dovecot = Dovecot(USERS).start()
+    # Dovecot tells an IDLE client of new mail through inotify, limited to 128 instances per user
+    # (all its sessions run as one); while the rest of the suite runs, that can run out, and Dovecot
+    # then looks only every 30 s. This test is about the watchers, so the server looks every second.
+    dovecot = Dovecot(USERS, extra_config="mailbox_idle_check_interval = 1 secs\n").start()
     yield dovecot
     dovecot.destroy()
 
@@ -91,7 +94,14 @@ def test_two_watchers_share_the_mailboxes_and_one_takes_over_when_the_other_is_k
 
         [(user,)] = install.query("SELECT username FROM scanner_mailbox WHERE id = ?", victims[0])
         server.append([code_mail(7)], user=user)
-        install.wait_for("SELECT id FROM scanner_finding WHERE message_id = ?", "<code-7@otpdash.test>", seconds=30)
+        try:
+            install.wait_for("SELECT id FROM scanner_finding WHERE message_id = ?", "<code-7@otpdash.test>", seconds=30)
+        except AssertionError as exc:
+            state = install.query("SELECT id, lock_token, locked_until, state FROM scanner_mailbox ORDER BY id")
+            raise AssertionError(
+                f"{exc}\nmailboxes: {state}\nwatchers: {install.query('SELECT * FROM scanner_watcher')}"
+                f"\n{(tmp_path / 'first.log').read_text()[-3000:]}"
+            ) from None
         assert not install.query("SELECT id FROM scanner_watcher WHERE id = ?", victim)  # buried
     finally:
         second.kill()
