@@ -147,12 +147,9 @@ class Membership:
             )
 
     def _bury_dead(self, now) -> None:
-        peers = dict(Watcher.objects.exclude(pk=self.watcher.pk).values_list("key", "pk"))
-        lapsed = set(
-            Watcher.objects.exclude(pk=self.watcher.pk)
-            .filter(seen_at__lt=now - lease_length())
-            .values_list("key", flat=True)
-        )
+        rows = list(Watcher.objects.exclude(pk=self.watcher.pk).values_list("key", "pk", "seen_at"))
+        peers = {key: pk for key, pk, _ in rows}
+        lapsed = {key for key, _, seen_at in rows if seen_at < now - lease_length()}
         from .models import Mailbox  # models.py imports this module's models at its end
 
         gone = self.liveness.dead(list(peers))
