@@ -1,6 +1,11 @@
-"""Codes per day per member as a stacked bar chart: plain geometry, drawn as SVG by a template.
+"""Codes per member over a chosen range, as a stacked bar chart: plain geometry, drawn as SVG.
 
-Colours come from CSS classes (no inline style, so the page keeps its strict CSP).
+A range of 7 or 30 days has a bar per day; 90 or 365 days a bar per week (53 bars of a day would be
+two pixels wide on a phone). Weeks end on the last day, so the newest bar is always the last seven
+days; the oldest bar holds what is left of the range and says which days it covers.
+
+Colours come from CSS classes (no inline style, so the page keeps its strict CSP). The text is sized by
+CSS too: larger on phones, where the whole drawing is scaled down to the screen.
 """
 
 from __future__ import annotations
@@ -11,8 +16,12 @@ from datetime import date, timedelta
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH, HEIGHT = 720, 220
-LEFT, RIGHT, BOTTOM, TOP = 32, 24, 24, 10
+RANGES = {7: 1, 30: 1, 90: 7, 365: 7}  # days shown -> days per bar
+DEFAULT_RANGE = 30
+WIDTH, HEIGHT = 720, 260
+LEFT, RIGHT, BOTTOM, TOP = 48, 12, 30, 12
+MAX_BAR = 48  # a week of seven bars would otherwise be a wall
+MAX_LABELS = 7
 PALETTE = 8
 
 
@@ -28,81 +37,108 @@ class Bar:
 
 @dataclass
 class Chart:
+    days: int = DEFAULT_RANGE
+    per_bar: int = 1
     width: int = WIDTH
     height: int = HEIGHT
     bars: list[Bar] = field(default_factory=list)
     ticks: list[tuple[float, str]] = field(default_factory=list)  # y position, label
-    days: list[tuple[float, str]] = field(default_factory=list)  # x position, label
+    labels: list[tuple[float, str]] = field(default_factory=list)  # x position, label
     legend: list[tuple[int, str, int]] = field(default_factory=list)  # series, name, total
     total: int = 0
-    baseline: float = HEIGHT - BOTTOM
     left: int = LEFT
     right: int = WIDTH - RIGHT
 
+    @property
+    def unit(self) -> str:
+        return "day" if self.per_bar == 1 else "week"
 
-def nice_ceiling(value: int) -> int:
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
-        if value <= step * 4:
-            return step * 4
-    return value
+
+def range_from(value) -> int:
+    """The range a query string asks for; anything else is the default (a stale or hand-edited link)."""
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        return DEFAULT_RANGE
+    return days if days in RANGES else DEFAULT_RANGE
+
+
+def axis(peak: int) -> tuple[int, int]:
+    """The top of the axis and its step: whole numbers, at most five steps, and the top the first step at
+    or above the peak, so the tallest bar nearly fills the plot (1 -> 0-1, 7 -> 0-8 by 2, 101 -> 0-150 by 50)."""
+    peak = max(peak, 1)
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * magnitude
+            steps = -(-peak // step)
+            if steps <= 5:
+                return steps * step, step
+        magnitude *= 10
+
+
+def _span(first: date, last: date) -> str:
+    if first == last:
+        return f"on {last:%a %d %b %Y}"
+    return f"from {first:%a %d %b} to {last:%a %d %b %Y}"
 
 
 def stacked(
-    counts: dict[tuple[int, date], int], people: list[tuple[int, str]], last_day: date, days: int = 30
+    counts: dict[tuple[int, date], int], people: list[tuple[int, str]], last_day: date, days: int = DEFAULT_RANGE
 ) -> Chart:
     """counts: (person id, day) -> codes. people: (id, name) in legend order."""
-    chart = Chart()
-    first = last_day - timedelta(days=days - 1)
+    per_bar = RANGES[days]
+    chart = Chart(days=days, per_bar=per_bar)
+    first_day = last_day - timedelta(days=days - 1)
+    slots = -(-days // per_bar)
+    grid: list[dict[int, int]] = [{} for _ in range(slots)]
     totals = {pid: 0 for pid, _ in people}
-    per_day = [0] * days
     for (pid, day), n in counts.items():
-        if pid in totals and first <= day <= last_day:
+        if pid in totals and first_day <= day <= last_day:
             totals[pid] += n
-            per_day[(day - first).days] += n
-    top = nice_ceiling(max(per_day, default=0) or 1)
+            slot = slots - 1 - (last_day - day).days // per_bar
+            grid[slot][pid] = grid[slot].get(pid, 0) + n
+    per_slot = [sum(cell.values()) for cell in grid]
+    top, step = axis(max(per_slot, default=0))
     plot_h = HEIGHT - BOTTOM - TOP
-    slot = (WIDTH - LEFT - RIGHT) / days
-    for i in range(days):
-        day = first + timedelta(days=i)
-        if i % 7 == (days - 1) % 7:
-            chart.days.append((round(LEFT + i * slot + slot / 2, 1), f"{day:%d %b}"))
-        if not per_day[i]:
-            continue
-        label = f"{day:%a %d %b}"
+    width = (WIDTH - LEFT - RIGHT) / slots
+    bar_w = min(width - 2, MAX_BAR) if width > 4 else width
+    every = -(-slots // MAX_LABELS)
+    for i, cell in enumerate(grid):
+        end = last_day - timedelta(days=(slots - 1 - i) * per_bar)
+        start = max(end - timedelta(days=per_bar - 1), first_day)
+        centre = LEFT + i * width + width / 2
+        if (slots - 1 - i) % every == 0:
+            chart.labels.append((round(centre, 1), f"{start:%d %b}"))
         y = float(HEIGHT - BOTTOM)
         for series, (pid, name) in enumerate(people):
-            n = counts.get((pid, day), 0)
+            n = cell.get(pid, 0)
             if not n:
                 continue
             h = plot_h * n / top
             y -= h
+            title = f"{name}: {n} code{'s' if n != 1 else ''} {_span(start, end)}"
             chart.bars.append(
-                Bar(
-                    round(LEFT + i * slot + 1, 1),
-                    round(y, 1),
-                    round(slot - 2, 1),
-                    round(h, 1),
-                    series % PALETTE,
-                    f"{name}: {n} on {label}",
-                )
+                Bar(round(centre - bar_w / 2, 1), round(y, 1), round(bar_w, 1), round(h, 1), series % PALETTE, title)
             )
-    chart.ticks = [(round(HEIGHT - BOTTOM - plot_h * k / 4, 1), str(top * k // 4)) for k in range(5)]
+    chart.ticks = [(round(HEIGHT - BOTTOM - plot_h * v / top, 1), str(v)) for v in range(0, top + 1, step)]
     chart.legend = [(series % PALETTE, name, totals[pid]) for series, (pid, name) in enumerate(people)]
-    chart.total = sum(per_day)
+    chart.total = sum(per_slot)
     return chart
 
 
 def svg(chart: Chart) -> SafeString:
-    """The chart as SVG markup. Built here, not in a template loop: 50 members x 30 days is 1,500 bars,
+    """The chart as SVG markup. Built here, not in a template loop: 50 members x 53 weeks is 2,650 bars,
     which a template renders ten times slower. Every text is escaped."""
     parts = [
         f'<svg viewBox="0 0 {chart.width} {chart.height}" role="img" aria-labelledby="chart-title" class="bars">',
-        f'<title id="chart-title">Microsoft codes per day per member, last 30 days: {chart.total} in all</title>',
+        f'<title id="chart-title">Microsoft codes per {chart.unit} per member, last {chart.days} days: '
+        f"{chart.total} in all</title>",
     ]
     for y, label in chart.ticks:
         parts.append(
             f'<line class="grid" x1="{chart.left}" x2="{chart.right}" y1="{y}" y2="{y}"/>'
-            f'<text class="tick" x="{chart.left - 4}" y="{y}" text-anchor="end" dominant-baseline="middle">'
+            f'<text class="tick" x="{chart.left - 6}" y="{y}" text-anchor="end" dominant-baseline="middle">'
             f"{escape(label)}</text>"
         )
     for bar in chart.bars:
@@ -110,7 +146,7 @@ def svg(chart: Chart) -> SafeString:
             f'<rect class="series-{bar.series}" x="{bar.x}" y="{bar.y}" width="{bar.width}" '
             f'height="{bar.height}"><title>{escape(bar.title)}</title></rect>'
         )
-    for x, label in chart.days:
-        parts.append(f'<text class="tick" x="{x}" y="{chart.height - 6}" text-anchor="middle">{escape(label)}</text>')
+    for x, label in chart.labels:
+        parts.append(f'<text class="tick" x="{x}" y="{chart.height - 8}" text-anchor="middle">{escape(label)}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))

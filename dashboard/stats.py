@@ -2,7 +2,7 @@
 
 The household's figures (counts and codes per member per day) are the costly part: they are cached
 per household and time zone, and dropped when the household_changed signal says a finding arrived or was answered;
-otherwise they live a minute, so the 7- and 30-day windows move on.
+otherwise they live a minute, so the 7- and 30-day windows move on. Each chart range is cached on its own.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.db.models import Count, Q, Window
@@ -21,7 +21,7 @@ from accounts.models import Member
 from incidents.models import Incident
 from scanner.models import Finding, Mailbox
 
-from .chart import stacked, svg
+from .chart import DEFAULT_RANGE, stacked, svg
 from .remediation import remediation
 
 CODE = Finding.Category.MS_CODE
@@ -40,26 +40,28 @@ def on_household_changed(sender, household_id: int, **kwargs) -> None:
     figures_changed(household_id)
 
 
-def household_figures(household_id: int, members: list[Member], zone) -> dict:
-    """Counts, the chart and its SVG. The key names the members too, so a new name or member redraws it."""
+def household_figures(household_id: int, members: list[Member], zone, days: int = DEFAULT_RANGE) -> dict:
+    """Counts, the chart of the last `days` days and its SVG. The key names the members too, so a new name or
+    member redraws it."""
     people = [(m.user_id, m.display_name) for m in members]
     names = hashlib.sha256(repr(people).encode()).hexdigest()[:16]
     version = cache.get(_version_key(household_id), 0)
-    key = f"dashboard:figures:{household_id}:{zone.key}:{version}:{names}"
+    key = f"dashboard:figures:{household_id}:{zone.key}:{days}:{version}:{names}"
     figures = cache.get(key)
     if figures is None:
-        figures = _figures([pid for pid, _ in people], zone)
-        figures["chart"] = stacked(figures.pop("per_day"), people, figures["today"])
+        figures = _figures([pid for pid, _ in people], zone, days)
+        figures["chart"] = stacked(figures.pop("per_day"), people, figures["today"], days)
         figures["chart_svg"] = svg(figures["chart"])
         cache.set(key, figures, FIGURES_SECONDS)
     return figures
 
 
-def _figures(member_ids: list[int], zone) -> dict:
+def _figures(member_ids: list[int], zone, days: int) -> dict:
     now = timezone.now()
+    today = now.astimezone(zone).date()
     week, month = now - timedelta(days=7), now - timedelta(days=30)
-    recent = Finding.objects.filter(owner_id__in=member_ids, arrived_at__gte=month)
-    counts = recent.aggregate(
+    mine = Finding.objects.filter(owner_id__in=member_ids)
+    counts = mine.filter(arrived_at__gte=month).aggregate(
         codes_7=Count("pk", filter=Q(category=CODE, arrived_at__gte=week)),
         codes_30=Count("pk", filter=Q(category=CODE)),
         unsolicited_7=Count("pk", filter=Q(category=CODE, status=Finding.Status.UNSOLICITED, arrived_at__gte=week)),
@@ -67,8 +69,10 @@ def _figures(member_ids: list[int], zone) -> dict:
         alerts_30=Count("pk", filter=Q(category=Finding.Category.MS_ALERT)),
         phishing_30=Count("pk", filter=Q(category=Finding.Category.PHISHING)),
     )
+    # From the start of the chart's first local day, so the oldest bar is whole.
+    since = datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), tzinfo=zone)
     per_day = (
-        recent.filter(category=CODE)
+        mine.filter(category=CODE, arrived_at__gte=since)
         .annotate(day=TruncDate("arrived_at", tzinfo=zone))
         .values("owner_id", "day")
         .annotate(n=Count("pk"))
@@ -77,13 +81,13 @@ def _figures(member_ids: list[int], zone) -> dict:
     return {
         "counts": counts,
         "per_day": {(row["owner_id"], row["day"]): row["n"] for row in per_day},
-        "today": now.astimezone(zone).date(),
+        "today": today,
     }
 
 
-def household_summary(viewer: Member) -> dict:
+def household_summary(viewer: Member, days: int = DEFAULT_RANGE) -> dict:
     members = list(Member.objects.filter(household_id=viewer.household_id).order_by("joined_at", "id"))
-    figures = household_figures(viewer.household_id, members, viewer.zone)
+    figures = household_figures(viewer.household_id, members, viewer.zone, days)
     incidents = Incident.objects.visible_to(viewer).unresolved()
     # The first eight and how many there are, in one query (a window count over all the rows).
     total = Window(Count("pk"))

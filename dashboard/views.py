@@ -8,6 +8,7 @@ from incidents.models import Incident
 from incidents.triage import open_window_for, visible_findings
 from scanner.models import Mailbox
 
+from .chart import RANGES, range_from
 from .remediation import remediation
 from .stats import household_summary
 
@@ -15,8 +16,10 @@ from .stats import household_summary
 @member_required
 @require_GET
 def household(request):
-    """Everyone's aggregates; htmx polls the body fragment, without JavaScript it is a plain page."""
-    context = household_summary(request.member)
+    """Everyone's aggregates; htmx polls the body fragment, without JavaScript it is a plain page.
+    ?days= picks the chart's range and stays in the poll's URL."""
+    days = range_from(request.GET.get("days"))
+    context = {**household_summary(request.member, days), "ranges": list(RANGES), "days": days}
     template = "dashboard/_household_body.html" if request.htmx else "dashboard/household.html"
     return render(request, template, context)
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.chart import nice_ceiling, stacked
+from dashboard.chart import axis, stacked
 from scanner.models import Mailbox
 from tests.findings import PHISHING, UNUSUAL_SIGNIN, arrive
 from tests.people import join, never_quiet, sign_in
@@ -35,7 +35,7 @@ def test_counts_for_7_and_30_days_and_a_bar_per_member_and_day(client, member, o
     chart = response.context["chart"]
     assert chart.total == 4 and [(name, total) for _, name, total in chart.legend] == [("Alice", 3), ("Bob", 1)]
     page = response.content.decode()
-    assert page.count("<rect ") == 4 and "Alice: 1 on" in page and "Bob: 1 on" in page
+    assert page.count("<rect ") == 4 and "Alice: 1 code on" in page and "Bob: 1 code on" in page
     assert 'hx-trigger="every 30s"' in page and "open incidents" in page
     assert "What each person still needs to do" in page
 
@@ -65,12 +65,77 @@ def test_chart_geometry_stacks_members_within_the_plot():
     today = date(2026, 11, 27)
     counts = {(1, today): 3, (2, today): 1, (1, today - timedelta(days=29)): 2, (1, today - timedelta(days=30)): 9}
     chart = stacked(counts, [(1, "A"), (2, "B")], today)
-    assert chart.total == 6  # the day 30 days back is outside the chart
-    today_bars = [b for b in chart.bars if b.title.endswith("Fri 27 Nov")]
-    a, b = today_bars
+    assert chart.total == 6 and chart.unit == "day"  # the day 30 days back is outside the chart
+    a, b = [bar for bar in chart.bars if bar.title.endswith("on Fri 27 Nov 2026")]
+    assert a.title == "A: 3 codes on Fri 27 Nov 2026" and b.title == "B: 1 code on Fri 27 Nov 2026"
     assert b.y + b.height == pytest.approx(a.y, abs=0.2)  # B sits on top of A
-    assert min(bar.y for bar in chart.bars) >= 10 and chart.ticks[-1][1] == str(nice_ceiling(4))
-    assert nice_ceiling(0) == 4 and nice_ceiling(5) == 8 and nice_ceiling(37) == 40 and nice_ceiling(101) == 200
+    # The axis ends at the tallest day (4), so that bar reaches the top of the plot.
+    assert [label for _, label in chart.ticks] == ["0", "1", "2", "3", "4"] and b.y == chart.ticks[-1][0]
+    assert max(bar.x + bar.width for bar in chart.bars) <= chart.right and min(b.x for b in chart.bars) >= chart.left
+
+
+@pytest.mark.parametrize(
+    "peak, top, step", [(0, 1, 1), (1, 1, 1), (3, 3, 1), (5, 5, 1), (6, 6, 2), (7, 8, 2), (11, 15, 5), (101, 150, 50)]
+)
+def test_the_axis_fits_the_tallest_bar_in_at_most_five_whole_steps(peak, top, step):
+    assert axis(peak) == (top, step)
+
+
+def test_a_year_has_a_bar_per_week_ending_today_and_the_oldest_covers_what_is_left():
+    today = date(2026, 12, 2)  # a Wednesday
+    counts = {
+        (1, today): 1,
+        (1, today - timedelta(days=6)): 2,  # the same last seven days
+        (1, today - timedelta(days=7)): 4,  # the week before
+        (1, today - timedelta(days=364)): 8,  # the first day of the range: a bar of one day
+        (1, today - timedelta(days=365)): 16,  # outside
+    }
+    chart = stacked(counts, [(1, "A")], today, days=365)
+    titles = [bar.title for bar in chart.bars]
+    assert chart.unit == "week" and chart.total == 15
+    assert titles == [
+        "A: 8 codes on Wed 03 Dec 2025",
+        "A: 4 codes from Thu 19 Nov to Wed 25 Nov 2026",
+        "A: 3 codes from Thu 26 Nov to Wed 02 Dec 2026",
+    ]
+    slot = (chart.right - chart.left) / 53
+    assert chart.bars[0].x < chart.left + slot < chart.bars[1].x  # 53 slots: 52 weeks and one day
+    assert 2 <= len(chart.labels) <= 7 and chart.labels[-1][1] == "26 Nov"  # the newest bar is labelled
+    assert [label for _, label in chart.ticks] == ["0", "2", "4", "6", "8"]
+
+
+def test_the_range_comes_from_the_link_and_anything_else_is_30_days(client, member):
+    now = timezone.now()
+    for days in (3, 45, 200):
+        arrive(member, now - timedelta(days=days))
+    sign_in(client, member)
+    seen = {}
+    for query in ("", "?days=7", "?days=90", "?days=365", "?days=14", "?days=abc", "?days=90&days=7"):
+        response = client.get(reverse("dashboard") + query)
+        chart = response.context["chart"]
+        seen[query] = (chart.days, chart.unit, chart.total)
+        if query == "?days=90":
+            page = response.content.decode()
+            assert '<a href="?days=90" aria-current="page">90 days</a>' in page and "Codes per week" in page
+            assert 'hx-get="/dashboard/?days=90"' in page  # the poll keeps the range
+    assert seen == {
+        "": (30, "day", 1),
+        "?days=7": (7, "day", 1),
+        "?days=90": (90, "week", 2),
+        "?days=365": (365, "week", 3),
+        "?days=14": (30, "day", 1),
+        "?days=abc": (30, "day", 1),
+        "?days=90&days=7": (7, "day", 1),  # the last value wins, as everywhere in Django
+    }
+    empty = client.get(reverse("dashboard") + "?days=7")
+    assert "No Microsoft codes in the last 7 days." not in empty.content.decode()
+
+
+def test_an_empty_range_says_so(client, member):
+    arrive(member, timezone.now() - timedelta(days=20))
+    sign_in(client, member)
+    page = client.get(reverse("dashboard") + "?days=7").content.decode()
+    assert "No Microsoft codes in the last 7 days." in page and "<rect " not in page
 
 
 def fill(household, prefix: str, members: int, codes_each: int, rng: random.Random):
