@@ -19,9 +19,9 @@ from django.utils.safestring import SafeString, mark_safe
 RANGES = {7: 1, 30: 1, 90: 7, 365: 7}  # days shown -> days per bar
 DEFAULT_RANGE = 30
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, BOTTOM, TOP = 48, 12, 30, 12
+LEFT, RIGHT, BOTTOM, TOP = 48, 40, 30, 20  # room for labels at a phone's larger text
 MAX_BAR = 48  # a week of seven bars would otherwise be a wall
-MAX_LABELS = 7
+MAX_LABELS = 6
 PALETTE = 8
 
 
@@ -108,7 +108,7 @@ def stacked(
         end = last_day - timedelta(days=(slots - 1 - i) * per_bar)
         start = max(end - timedelta(days=per_bar - 1), first_day)
         centre = LEFT + i * width + width / 2
-        if (slots - 1 - i) % every == 0:
+        if (slots - 1 - i) % every == 0:  # counted from the newest bar, which is always labelled
             chart.labels.append((round(centre, 1), f"{start:%d %b}"))
         y = float(HEIGHT - BOTTOM)
         for series, (pid, name) in enumerate(people):

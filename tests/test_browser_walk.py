@@ -56,7 +56,7 @@ def household_with_history():
 
 
 def pages(data: dict, who: str) -> list[str]:
-    mine = ["/dashboard/", "/me/", "/codes/", "/codes/?kind=phishing", "/codes/?kind=ms_alert", "/incidents/", f"/incidents/{data['incident'].code}/",
+    mine = ["/dashboard/", "/dashboard/?days=7", "/dashboard/?days=365", "/me/", "/codes/", "/codes/?kind=phishing", "/codes/?kind=ms_alert", "/incidents/", f"/incidents/{data['incident'].code}/",
             "/microsoft-accounts/", f"/microsoft-accounts/{data['account'].code}/", "/household/", "/profile/",
             "/notifications/", "/mailboxes/", "/mailboxes/new/", "/accounts/2fa/", "/accounts/2fa/totp/activate",
             "/accounts/password/change/", "/accounts/email/"]  # fmt: skip
@@ -91,6 +91,14 @@ def check(page, problems: list[str]) -> list[str]:
             action.click(trial=True, timeout=2000)
         except Exception as exc:  # the trial click waits for it to be visible, stable, enabled, unobscured
             found.append(f"action {label!r} cannot be clicked: {str(exc).splitlines()[0]}")
+    found += check_chart_text(page)
+    # A table stacked into rows on a phone names each value, or "3" and "0" mean nothing.
+    unnamed = page.evaluate(
+        """() => [...document.querySelectorAll('main td')].filter(td =>
+            getComputedStyle(td).display === 'block' && !td.hasAttribute('data-label') && td.colSpan === 1
+            && !td.classList.contains('actions') && td.textContent.trim()).map(td => td.textContent.trim().slice(0, 30))"""
+    )
+    found += [f"a stacked cell has no label: {text!r}" for text in unnamed]
     if problems:
         found += [f"console: {p}" for p in problems]
         problems.clear()
@@ -100,6 +108,26 @@ def check(page, problems: list[str]) -> list[str]:
         if violation["impact"] in ("serious", "critical"):
             targets = [node["target"] for node in violation["nodes"]][:3]
             found.append(f"axe {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    return found
+
+
+def check_chart_text(page) -> list[str]:
+    """The chart is drawn to the card's width: its labels must still be at least 10 px on screen and apart."""
+    texts = page.evaluate(
+        """() => [...document.querySelectorAll('.chart svg text')].map(t => {
+            const r = t.getBoundingClientRect();
+            const px = parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a;
+            const s = t.ownerSVGElement.getBoundingClientRect();
+            const inside = r.left >= s.left - 0.5 && r.right <= s.right + 0.5 && r.top >= s.top && r.bottom <= s.bottom;
+            return [t.textContent, px, r.left, r.top, r.right, r.bottom, inside];
+        })"""
+    )
+    found = [f"chart label {t[0]!r} is {t[1]:.1f} px" for t in texts if t[1] < 10]
+    found += [f"chart label {t[0]!r} is cut off at the drawing's edge" for t in texts if not t[6]]
+    for i, a in enumerate(texts):
+        for b in texts[i + 1 :]:
+            if a[2] < b[4] and b[2] < a[4] and a[3] < b[5] and b[3] < a[5]:
+                found.append(f"chart labels {a[0]!r} and {b[0]!r} overlap")
     return found
 
 
