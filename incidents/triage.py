@@ -15,6 +15,7 @@ from accounts.models import Member
 from msaccounts import checklist, linking
 from msaccounts.models import WAVE_GAP, AccountFinding
 from otpdash.events import household_changed
+from otpdash.times import zoned
 from scanner.models import Finding
 
 from . import audit
@@ -55,7 +56,7 @@ def on_findings_recorded(sender, owner_id: int, finding_ids: list[int], **kwargs
 
 
 def local_time(member: Member, moment: datetime) -> str:
-    return moment.astimezone(member.zone).strftime("%H:%M")
+    return zoned(moment, "H:i", member.zone)
 
 
 def _window_reason(member: Member, opened_at: datetime) -> str:

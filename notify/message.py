@@ -10,6 +10,7 @@ from django.urls import reverse
 from incidents.models import Incident
 from msaccounts import checklist
 from otpdash.mail import absolute
+from otpdash.times import zoned
 
 from .links import answer_urls
 from .models import Alert
@@ -74,7 +75,7 @@ def compose(alert: Alert) -> AlertMessage:
         next_step=step,
         incident_url=absolute(reverse("incident_detail", args=[incident.code])),
         codes=[
-            {"masked": " ".join(f.codes_masked) or "code", "when": f"{f.arrived_at.astimezone(zone):%d %b %H:%M}",
+            {"masked": " ".join(f.codes_masked) or "code", "when": zoned(f.arrived_at, "j M H:i", zone),
              **answer_urls(member, f)}
             for f in mine
         ],

@@ -16,6 +16,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .times import zoned
+
 log = logging.getLogger(__name__)
 _FAILURE_KEY = "otpdash:mail:last_failure"
 
@@ -65,6 +67,6 @@ def problem() -> str | None:
         )
     failure = cache.get(_FAILURE_KEY)
     if failure:
-        when = timezone.localtime(failure["at"]).strftime("%d %b %Y, %H:%M")
+        when = zoned(failure["at"])
         return f"Sending email failed at {when}: {failure['why']}. Check the OTPDASH_SMTP_* settings."
     return None

@@ -1,14 +1,38 @@
-"""Template filters every page may use (registered as builtins in settings.TEMPLATES)."""
+"""Times in templates, in the viewer's zone with the zone named (registered as builtins in settings.TEMPLATES)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django import template
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
 from django.utils.timesince import timesince
 
+from .times import DATE_TIME, zoned
+
 register = template.Library()
+
+
+@register.filter(name="zoned")
+def zoned_filter(moment, fmt: str = DATE_TIME) -> str:
+    """The same as plain text, for mail and other text that is not HTML."""
+    return zoned(moment, fmt) if moment else ""
+
+
+@register.filter
+def when(moment, fmt: str = DATE_TIME):
+    """A <time> element: the local text with its zone, the instant in UTC for machines, and the zone's
+    full name on hover. Empty for no time, so `|default:"never"` still works."""
+    if not moment:
+        return ""
+    local = timezone.localtime(moment)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        f"{dateformat.format(local, 'l j F Y, H:i')} ({timezone.get_current_timezone_name()})",
+        zoned(moment, fmt),
+    )
 
 
 @register.filter

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from otpdash import secretbox
+from otpdash.times import zoned
 
 from .imap.certificates import CertificateError, ca_bundle
 
@@ -372,11 +373,15 @@ class Finding(models.Model):
 
     @property
     def signin_summary(self) -> str:
-        """A sign-in notice's details in words: where from, on what, when (UTC, as Microsoft states it)."""
+        """A sign-in notice's details in words: where from, on what, and when, in the viewer's zone like every
+        other time on the page (Microsoft states it in UTC, stored as ISO 8601)."""
         signin = self.signin or {}
         device = " / ".join(filter(None, [signin.get("platform"), signin.get("browser")]))
-        at = (signin.get("at") or "").replace("T", " ").replace("Z", " UTC")
-        parts = [signin.get("ip"), signin.get("country"), device, at.strip()]
+        try:
+            at = zoned(datetime.fromisoformat(signin["at"]))
+        except (KeyError, TypeError, ValueError):
+            at = ""
+        parts = [signin.get("ip"), signin.get("country"), device, at]
         return ", ".join(str(part) for part in parts if part)
 
     @property

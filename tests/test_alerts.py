@@ -73,7 +73,7 @@ def test_a_wave_alerts_its_person_by_email_once_with_the_next_step_and_answer_li
     assert text.startswith("Someone is asking Microsoft for sign-in codes for peter.weber@example.com: a new wave")
     assert "Next step: Never enter or read out a code you did not ask for." in text
     assert re.search(
-        r"Code \*\*\*\*\d\d \(20 Nov 02:00\): that was me http://localhost:8000/answer/\S+/ · not me", text
+        r"Code \*\*\*\*\d\d \(20 Nov 02:00 UTC\): that was me http://localhost:8000/answer/\S+/ · not me", text
     )
     assert "Not me</a>" in html and "That was me</a>" in html
     assert Alert.objects.get().state == Alert.State.SENT

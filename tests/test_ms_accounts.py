@@ -122,4 +122,4 @@ def test_the_account_page_shows_each_wave_with_its_codes_per_day_and_the_notices
     assert page.index("Tue 24 Nov") < page.index("Fri 20 Nov")  # the newest wave first
     assert "3 codes" in page and "under attack" not in page and "quiet since 24 Nov 2026" in page
     assert "unusual sign-in activity" in page
-    assert "113.161.72.9, Vietnam, Android / Chrome Mobile, 2026-02-27 02:37:00 UTC" in page
+    assert "113.161.72.9, Vietnam, Android / Chrome Mobile, 27 Feb 2026, 02:37 UTC" in page

@@ -42,7 +42,9 @@ def test_quiet_hours_are_the_members_own_local_hours(member):
     # 22:30 UTC is 23:30 in Berlin (quiet); 06:30 UTC is 07:30 in Berlin (awake).
     night = arrive(member, datetime(2026, 11, 20, 22, 30, tzinfo=timezone.utc))
     morning = arrive(member, datetime(2026, 11, 21, 6, 30, tzinfo=timezone.utc))
-    assert night.status == S.UNSOLICITED and night.status_reasons == ["arrived at 23:30, in quiet hours (23:00–07:00)"]
+    assert night.status == S.UNSOLICITED and night.status_reasons == [
+        "arrived at 23:30 CET, in quiet hours (23:00–07:00)"
+    ]
     assert morning.status == S.PENDING
     incident = Incident.objects.get()
     assert incident.kind == Incident.Kind.ACCOUNT and incident.member == profile

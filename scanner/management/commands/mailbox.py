@@ -4,9 +4,9 @@ import time
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from otpdash.secretbox import SecretUnreadable
+from otpdash.times import zoned
 from scanner.checks import check_connection
 from scanner.imap.certificates import MAX_PEM_BYTES
 from scanner.models import Mailbox
@@ -14,6 +14,8 @@ from scanner.oauth import flows
 from scanner.scanning import account_for, policy
 
 from ._common import mailbox_by_id, user_named
+
+STAMP = "Y-m-d H:i"
 
 
 def _read_ca_file(path: str) -> str:
@@ -135,14 +137,14 @@ class Command(BaseCommand):
             self.stdout.write("No mailboxes are linked yet.")
             return
         for m in rows:
-            last_ok = timezone.localtime(m.last_success_at).strftime("%Y-%m-%d %H:%M") if m.last_success_at else "never"
+            last_ok = zoned(m.last_success_at, STAMP) if m.last_success_at else "never"
             self.stdout.write(
                 f"{m.pk}\t{m.owner.username}\t{m.label}\t{m.username}@{m.host}:{m.port}/{m.security}\t"
                 f"state={m.display_state}\tlast_ok={last_ok}\texamined={m.examined_total}\t"
                 f"findings={m.findings}"
             )
             if m.last_error and m.state != Mailbox.State.OK:
-                when = timezone.localtime(m.last_error_at).strftime("%Y-%m-%d %H:%M") if m.last_error_at else ""
+                when = zoned(m.last_error_at, STAMP) if m.last_error_at else ""
                 self.stdout.write(f"\tlast error {when}: {m.last_error}")
 
     def do_test(self, id, **o):
