@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
@@ -12,6 +10,7 @@ from django.core.validators import validate_email
 from otpdash import mail
 
 from .models import Household, Invitation, Member
+from .zone_field import ZoneField, ZoneInput
 
 User = get_user_model()
 
@@ -25,6 +24,12 @@ class NewAccountForm(forms.Form):
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(
         label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    # Filled in from the device by static/js/zone.js; left empty (no script) it is UTC, changeable later.
+    time_zone = ZoneField(
+        empty_zone="UTC",
+        widget=ZoneInput(attrs={"data-zone": "fill", "placeholder": "UTC"}),
+        help_text="Filled in from this device when it can be; every time in OTP Dash is shown in it.",
     )
 
     def clean_username(self):
@@ -60,7 +65,7 @@ class NewAccountForm(forms.Form):
 
 class SetupForm(NewAccountForm):
     household = forms.CharField(max_length=100, label="Household name", initial="Our household")
-    field_order = ["household", "display_name", "username", "email", "password1", "password2"]
+    field_order = ["household", "display_name", "username", "email", "password1", "password2", "time_zone"]
 
 
 class JoinForm(NewAccountForm):
@@ -73,12 +78,8 @@ class JoinForm(NewAccountForm):
         self.fields["email"].disabled = True
 
 
-def _zone_choices():
-    return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name or name == "UTC"]
-
-
 class ProfileForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(choices=_zone_choices, label="Time zone")
+    time_zone = ZoneField()
     addresses = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

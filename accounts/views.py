@@ -57,6 +57,7 @@ def setup(request):
                     household=household,
                     role=Role.OWNER,
                     display_name=form.cleaned_data["display_name"],
+                    time_zone=form.cleaned_data["time_zone"],
                     addresses=[form.cleaned_data["email"]],
                 )
                 audit.record(household.pk, user, "household.created", f"Created the household {household.name}")
@@ -89,6 +90,7 @@ def join(request, token):
                 household=invitation.household,
                 role=invitation.role,
                 display_name=form.cleaned_data["display_name"],
+                time_zone=form.cleaned_data["time_zone"],
                 addresses=[invitation.email],
             )
             audit.record(

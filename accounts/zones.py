@@ -1,0 +1,95 @@
+"""Time zones a person can pick: the tz database's own list of zones per country, not every name it knows.
+
+`zoneinfo.available_timezones()` holds about 600 names, old aliases among them (Africa/Asmera, US/Eastern).
+The tz database lists the zones worth choosing in zone.tab, one or more per country with a note on the
+area each covers, and records every alias as a link to its zone in tzdata.zi. Both come from the pinned
+`tzdata` package, so the list is the same on every machine. A typed alias is read as the zone it links to;
+a typed city or country is read as its zone when only one fits.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str  # the IANA name, as stored
+    label: str  # "Germany – Berlin (most of Germany)"
+    country: str
+    city: str
+
+
+def _tz_file(name: str) -> list[str]:
+    text = resources.files("tzdata").joinpath("zoneinfo", name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@cache
+def zones() -> tuple[Zone, ...]:
+    """Every zone of zone.tab that this machine's zoneinfo can load, plus UTC, sorted by label."""
+    countries = dict(line.split("\t")[:2] for line in _tz_file("iso3166.tab"))
+    loadable = zoneinfo.available_timezones()
+    found = [Zone("UTC", "UTC (Coordinated Universal Time)", "", "UTC")]
+    for line in _tz_file("zone.tab"):
+        code, _coordinates, name, *note = line.split("\t")
+        if name not in loadable:
+            continue
+        city = name.rsplit("/", 1)[-1].replace("_", " ")
+        country = countries.get(code, code)
+        label = f"{country} – {city}" + (f" ({note[0]})" if note and note[0] else "")
+        found.append(Zone(name, label, country, city))
+    return tuple(sorted(found, key=lambda zone: zone.label.casefold()))
+
+
+@cache
+def _by_name() -> dict[str, Zone]:
+    return {zone.name: zone for zone in zones()}
+
+
+@cache
+def _links() -> dict[str, str]:
+    """Alias -> zone, from the "L target alias" lines of tzdata.zi."""
+    links = {}
+    for line in _tz_file("tzdata.zi"):
+        if line.startswith("L "):
+            _, target, alias = line.split()
+            links[alias] = target
+    return links
+
+
+class UnknownZone(ValueError):
+    pass
+
+
+def resolve(text: str) -> str:
+    """The zone a person meant by what they typed or picked; UnknownZone says why none fits."""
+    typed = " ".join(text.split())
+    if not typed:
+        raise UnknownZone("Type a city or country, or pick a time zone from the list.")
+    by_name, folded = _by_name(), typed.casefold()
+    for zone in by_name.values():
+        if folded in (zone.name.casefold(), zone.label.casefold()):
+            return zone.name
+    loadable = {name.casefold(): name for name in zoneinfo.available_timezones()}
+    if folded in loadable:
+        name = loadable[folded]
+        target = _links().get(name, name)
+        # An old alias becomes the listed zone it links to; a valid zone the list leaves out
+        # (Etc/GMT+5, say) is kept as the person typed it.
+        return target if target in by_name else name
+    fits = [z for z in by_name.values() if folded in (z.city.casefold(), z.country.casefold())]
+    if len(fits) == 1:
+        return fits[0].name
+    if fits:
+        names = ", ".join(zone.name for zone in fits[:6]) + (", …" if len(fits) > 6 else "")
+        raise UnknownZone(f"{typed} has {len(fits)} time zones ({names}); pick one from the list.")
+    raise UnknownZone(f"{typed!r} is not a time zone we know; type a city or country, such as Europe/Berlin.")
+
+
+def label(name: str) -> str:
+    zone = _by_name().get(name)
+    return zone.label if zone else name
