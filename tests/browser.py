@@ -36,3 +36,12 @@ def watch_console(page, problems: list[str]) -> None:
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    """Through the sign-in form, waiting for the page it leads to (a click alone races the next goto)."""
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")

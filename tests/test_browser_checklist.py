@@ -9,7 +9,7 @@ from datetime import timezone as tz
 import pytest
 
 from tests.accounts_data import PETER_CODE
-from tests.browser import ARTIFACTS, watch_console
+from tests.browser import ARTIFACTS, sign_in, watch_console
 from tests.findings import arrive
 from tests.people import join
 
@@ -29,10 +29,7 @@ def test_two_steps_done_then_a_new_wave_reopens_one(live_server, browser):
     problems: list[str] = []
     page = browser.new_page()
     watch_console(page, problems)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=login]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, "alice", PASSWORD)
     page.goto(f"{live_server.url}/me/")
     lead = page.locator("section.next-step")
     assert "Never enter or read out a code you did not ask for" in lead.inner_text()

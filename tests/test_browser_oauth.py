@@ -12,7 +12,7 @@ from django_q.conf import Conf
 
 from otpdash import secretbox
 from scanner.models import Finding, Mailbox
-from tests.browser import ARTIFACTS, watch_console
+from tests.browser import ARTIFACTS, sign_in, watch_console
 from tests.dovecot import MISSING, Dovecot, dovecot_binary
 from tests.mailgen import code_mail
 from tests.oauth_server import OAuthServer
@@ -49,10 +49,7 @@ def test_both_flows_in_the_browser_then_a_revoked_grant_and_reconnect(
             problems: list[str] = []
             page = browser.new_page()
             watch_console(page, problems)
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.fill("input[name=login]", "alice")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
+            sign_in(page, live_server.url, "alice", PASSWORD)
 
             # Outlook.com: the preset offers Microsoft's sign-in; the device code is typed at the provider.
             page.goto(f"{live_server.url}/mailboxes/new/?preset=outlook")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import ARTIFACTS, watch_console
+from tests.browser import ARTIFACTS, sign_in, watch_console
 from tests.findings import PHISHING, SECURITY_CODE, arrive
 from tests.people import join
 
@@ -145,14 +145,6 @@ def check_menu(page, base: str, size: str) -> list[str]:
     return []
 
 
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-
-
 def test_every_page_works_on_a_phone_and_a_desktop(live_server, browser):
     if not AXE.exists():
         pytest.fail("axe-core is missing: run `make venv-test` (it runs npm ci in tests/tooling)", pytrace=False)
@@ -170,7 +162,7 @@ def test_every_page_works_on_a_phone_and_a_desktop(live_server, browser):
             if who == "visitor":
                 urls = ["/", "/accounts/login/", "/accounts/password/reset/"]
             else:
-                sign_in(page, live_server.url, who)
+                sign_in(page, live_server.url, who, PASSWORD)
                 urls = pages(data, who)
                 menu_problems = check_menu(page, live_server.url, size)
                 if menu_problems:
