@@ -63,6 +63,11 @@ def test_owner_member_code_not_me_and_resolution(live_server, browser, dovecot, 
     # Setting up ends on the recovery codes, with the way on.
     assert owner.get_by_role("heading", name="Recovery codes").is_visible()
     assert owner.get_by_role("link", name="Done: go to the dashboard").is_visible()
+    owner_ctx.grant_permissions(["clipboard-read", "clipboard-write"])
+    owner.get_by_role("button", name="Copy the codes").click()
+    owner.get_by_role("button", name="Copied").wait_for()
+    codes = owner.evaluate("navigator.clipboard.readText()")
+    assert codes == owner.locator("#recovery_codes").input_value() and len(codes.split()) == 10
 
     # The owner invites Alice.
     owner.goto(url + "/household/")

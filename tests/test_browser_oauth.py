@@ -57,7 +57,12 @@ def test_both_flows_in_the_browser_then_a_revoked_grant_and_reconnect(
             page.get_by_label("Label").fill("Outlook")
             page.get_by_label("Email address").fill(OUTLOOK)
             page.get_by_role("button", name="Sign in with Microsoft").click()
-            user_code = page.locator("#user-code").inner_text()
+            # The code is carried over as a person on a phone would: the Copy button, then paste.
+            page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+            page.get_by_role("button", name="Copy the code").click()
+            page.get_by_role("button", name="Copied").wait_for()
+            user_code = page.evaluate("navigator.clipboard.readText()")
+            assert user_code == page.locator("#user-code").inner_text() and len(user_code) >= 8
             provider_page = browser.new_page()  # "on any phone or computer"
             provider_page.goto(page.get_by_role("link", name=f"{oauth.url}/device").get_attribute("href"))
             provider_page.get_by_label("Code").fill(user_code)
