@@ -59,7 +59,8 @@ def pages(data: dict, who: str) -> list[str]:
     mine = ["/dashboard/", "/dashboard/?days=7", "/dashboard/?days=365", "/me/", "/codes/", "/codes/?kind=phishing", "/codes/?kind=ms_alert", "/incidents/", f"/incidents/{data['incident'].code}/",
             "/microsoft-accounts/", f"/microsoft-accounts/{data['account'].code}/", "/household/", "/profile/",
             "/notifications/", "/mailboxes/", "/mailboxes/new/", "/accounts/2fa/", "/accounts/2fa/totp/activate",
-            "/accounts/password/change/", "/accounts/email/"]  # fmt: skip
+            "/accounts/password/change/", "/accounts/email/", "/accounts/2fa/webauthn/", "/accounts/2fa/webauthn/add/",
+            "/accounts/logout/"]  # fmt: skip
     if who == "alice":
         return [*mine, f"/mailboxes/{data['mailbox'].code}/"]
     return [*mine, f"/mailboxes/{data['owner_mailbox'].code}/", "/codes/?who=all", "/incidents/log/",
@@ -160,7 +161,7 @@ def test_every_page_works_on_a_phone_and_a_desktop(live_server, browser):
             problems: list[str] = []
             watch_console(page, problems)
             if who == "visitor":
-                urls = ["/", "/accounts/login/", "/accounts/password/reset/"]
+                urls = ["/", "/accounts/login/", "/accounts/password/reset/", "/accounts/password/reset/key/1-x/"]
             else:
                 sign_in(page, live_server.url, who, PASSWORD)
                 urls = pages(data, who)

@@ -5,6 +5,7 @@ who has one."""
 from __future__ import annotations
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP as AllauthTOTP
 from django.urls import reverse
@@ -52,3 +53,78 @@ def test_the_two_step_page_speaks_of_two_step_sign_in_and_leads_back(client, mem
     page = sign_in(client, member).get(reverse("mfa_index")).content.decode()
     assert "<h1>Two-step sign-in</h1>" in page and "Two-Factor" not in page
     assert "Set up the authenticator app" in page and reverse("dashboard") in page
+
+
+def words(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code, response.get("Location"))
+    return " ".join(response.content.decode().split())
+
+
+ALLAUTH_WORDING = ["Change Password", "Email Addresses", "Make Primary", "Re-send", "Security Keys", "Confirm Access",
+                   "Deactivate", "Two-Factor", "Password Reset", "Unverified", "Are you sure"]  # fmt: skip
+
+
+def test_the_account_pages_use_the_apps_words_and_lead_back(client, member):
+    from tests.people import sign_in
+
+    sign_in(client, member)
+    change = words(client, reverse("account_change_password"))
+    assert "<h1>Change my password</h1>" in change and '<label for="id_oldpassword">Current password</label>' in change
+    assert '<label for="id_password2">New password again</label>' in change and reverse("profile") in change
+    email = words(client, reverse("account_email"))
+    assert (
+        "<h1>Email for sign-in and alerts</h1>" in email and "alice@example.org" in email and "(main address)" in email
+    )
+    assert (
+        "add another before you remove it" in email and '<label for="id_email">Another email address</label>' in email
+    )
+    keys = words(client, reverse("mfa_list_webauthn"))
+    assert "<h1>Passkeys and security keys</h1>" in keys and "None added yet." in keys
+    again = words(client, reverse("account_reauthenticate"))
+    assert "<h1>Confirm it is you</h1>" in again and "Your password" in again
+    out = words(client, reverse("account_logout"))
+    assert "<h1>Sign out?</h1>" in out and "Stay signed in" in out
+    for page in (change, email, keys, again, out):
+        assert not [phrase for phrase in ALLAUTH_WORDING if phrase in page]
+
+
+def test_the_passkey_list_shows_each_key_with_its_actions(client, member):
+    """allauth's own list needed django.contrib.humanize and failed with a 500 for anyone with a key."""
+    from tests.people import sign_in
+
+    key = Authenticator.objects.create(user=member, type=Authenticator.Type.WEBAUTHN, data={"name": "Yubikey blue"})
+    page = words(sign_in(client, member), reverse("mfa_list_webauthn"))
+    assert '<td data-label="Name">Yubikey blue</td>' in page and "never" in page
+    assert reverse("mfa_edit_webauthn", kwargs={"pk": key.pk}) in page
+    assert reverse("mfa_remove_webauthn", kwargs={"pk": key.pk}) in page
+    remove = words(client, reverse("mfa_remove_webauthn", kwargs={"pk": key.pk}))
+    assert "<h1>Remove “Yubikey blue”?</h1>" in remove and "Keep it" in remove
+
+
+def test_a_member_whose_address_is_unconfirmed_can_still_turn_on_two_step_sign_in(client, member):
+    """Opening "My email addresses" records the address unconfirmed; allauth then refused two-step sign-in."""
+    from tests.people import sign_in
+
+    sign_in(client, member)
+    client.get(reverse("account_email"))
+    assert EmailAddress.objects.filter(user=member, verified=False).exists()
+    activate = words(client, reverse("mfa_activate_totp"))
+    assert "<h1>Set up two-step sign-in</h1>" in activate
+    assert "Add a passkey or security key" in words(client, reverse("mfa_add_webauthn"))
+
+
+def test_turning_off_and_new_recovery_codes_say_what_follows(client, member):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    from tests.people import sign_in
+
+    AllauthTOTP.activate(member, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    RecoveryCodes.activate(member)
+    sign_in(client, member)
+    off = words(client, reverse("mfa_deactivate_totp"))
+    assert "<h1>Turn off the authenticator app?</h1>" in off and "Keep it on" in off
+    fresh = words(client, reverse("mfa_generate_recovery_codes"))
+    assert "the 10 unused codes you have now stop working" in fresh and "Keep the codes I have" in fresh
+    for page in (off, fresh):
+        assert not [phrase for phrase in ALLAUTH_WORDING if phrase in page]
