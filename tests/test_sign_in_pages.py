@@ -128,3 +128,10 @@ def test_turning_off_and_new_recovery_codes_say_what_follows(client, member):
     assert "the 10 unused codes you have now stop working" in fresh and "Keep the codes I have" in fresh
     for page in (off, fresh):
         assert not [phrase for phrase in ALLAUTH_WORDING if phrase in page]
+
+
+def test_pages_a_stranger_may_reach_say_what_to_do_instead(client):
+    closed = words(client, reverse("account_signup"))
+    assert "<h1>Joining is by invitation</h1>" in closed and "Sign Up Closed" not in closed
+    stale = words(client, reverse("account_confirm_email", args=["no-such-key"]))
+    assert "This link no longer works" in stale and "Confirm Email Address" not in stale
