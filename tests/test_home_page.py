@@ -10,7 +10,8 @@ def test_home_page_renders_with_local_htmx(client, member):
     assert "<title>OTP Dash</title>" in page
     assert "Never enter a code you did not ask for" in page
     sources = re.findall(r'<script[^>]*src="([^"]+)"', page)
-    assert sources == ["/static/vendor/htmx-2.0.11.min.js"]
+    # Every script is one of ours, served from /static/: htmx vendored, the copy buttons and the zone box.
+    assert sources == ["/static/vendor/htmx-2.0.11.min.js", "/static/js/copy.js", "/static/js/zone.js"]
     assert "<script>" not in page  # no inline scripts: the CSP of a later issue forbids them
 
 
