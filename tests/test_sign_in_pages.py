@@ -135,3 +135,12 @@ def test_pages_a_stranger_may_reach_say_what_to_do_instead(client):
     assert "<h1>Joining is by invitation</h1>" in closed and "Sign Up Closed" not in closed
     stale = words(client, reverse("account_confirm_email", args=["no-such-key"]))
     assert "This link no longer works" in stale and "Confirm Email Address" not in stale
+
+
+def test_confirming_with_the_authenticator_app_asks_for_its_code(client, member):
+    from tests.people import sign_in
+
+    AllauthTOTP.activate(member, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    page = words(sign_in(client, member), reverse("mfa_reauthenticate"))
+    assert "<h1>Confirm it is you</h1>" in page and "asks for a code from your authenticator app" in page
+    assert f'action="{reverse("mfa_reauthenticate")}"' in page and "Code from your authenticator app" in page
