@@ -89,7 +89,3 @@ def resolve(text: str) -> str:
         raise UnknownZone(f"{typed} has {len(fits)} time zones ({names}); pick one from the list.")
     raise UnknownZone(f"{typed!r} is not a time zone we know; type a city or country, such as Europe/Berlin.")
 
-
-def label(name: str) -> str:
-    zone = _by_name().get(name)
-    return zone.label if zone else name
