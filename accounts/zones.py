@@ -88,4 +88,3 @@ def resolve(text: str) -> str:
         names = ", ".join(zone.name for zone in fits[:6]) + (", …" if len(fits) > 6 else "")
         raise UnknownZone(f"{typed} has {len(fits)} time zones ({names}); pick one from the list.")
     raise UnknownZone(f"{typed!r} is not a time zone we know; type a city or country, such as Europe/Berlin.")
-
