@@ -93,6 +93,8 @@ def check(page, problems: list[str]) -> list[str]:
         except Exception as exc:  # the trial click waits for it to be visible, stable, enabled, unobscured
             found.append(f"action {label!r} cannot be clicked: {str(exc).splitlines()[0]}")
     found += check_chart_text(page)
+    if "/admin/" not in page.url:  # Django's admin has its own stylesheet, not ours to restyle
+        found += check_touch_targets(page, width[1])
     # A table stacked into rows on a phone names each value, or "3" and "0" mean nothing.
     unnamed = page.evaluate(
         """() => [...document.querySelectorAll('main td')].filter(td =>
@@ -110,6 +112,23 @@ def check(page, problems: list[str]) -> list[str]:
             targets = [node["target"] for node in violation["nodes"]][:3]
             found.append(f"axe {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
     return found
+
+
+TARGETS = ("button, a.button, .nav a, .tabs a, .ranges a, .pager a, .menu-button, select, textarea, "
+           "input:not([type=hidden]):not([type=checkbox]):not([type=radio])")  # fmt: skip
+
+
+def check_touch_targets(page, viewport_width: int) -> list[str]:
+    """On a phone every button, tab, pager link and field is at least 44 px tall, so a thumb hits it."""
+    if viewport_width > 600:
+        return []
+    small = page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)].filter(e => e.offsetParent !== null)
+            .map(e => [e.getBoundingClientRect().height, (e.innerText || e.value || e.name || e.tagName).trim()
+                       .slice(0, 30)]).filter(([h]) => h > 0 && h < 44)""",
+        TARGETS,
+    )
+    return [f"touch target {label!r} is {height:.0f} px tall" for height, label in small]
 
 
 def check_chart_text(page) -> list[str]:
