@@ -32,7 +32,7 @@ def _tz_file(name: str) -> list[str]:
 def zones() -> tuple[Zone, ...]:
     """Every zone of zone.tab that this machine's zoneinfo can load, plus UTC, sorted by label."""
     countries = dict(line.split("\t")[:2] for line in _tz_file("iso3166.tab"))
-    loadable = zoneinfo.available_timezones()
+    loadable = set(_loadable().values())
     found = [Zone("UTC", "UTC (Coordinated Universal Time)", "", "UTC")]
     for line in _tz_file("zone.tab"):
         code, _coordinates, name, *note = line.split("\t")
@@ -43,6 +43,13 @@ def zones() -> tuple[Zone, ...]:
         label = f"{country} – {city}" + (f" ({note[0]})" if note and note[0] else "")
         found.append(Zone(name, label, country, city))
     return tuple(sorted(found, key=lambda zone: zone.label.casefold()))
+
+
+@cache
+def _loadable() -> dict[str, str]:
+    """Every name zoneinfo can load, by its case-folded form: available_timezones() walks the zone
+    directories on each call, so once per process is enough."""
+    return {name.casefold(): name for name in zoneinfo.available_timezones()}
 
 
 @cache
@@ -74,7 +81,7 @@ def resolve(text: str) -> str:
     for zone in by_name.values():
         if folded in (zone.name.casefold(), zone.label.casefold()):
             return zone.name
-    loadable = {name.casefold(): name for name in zoneinfo.available_timezones()}
+    loadable = _loadable()
     if folded in loadable:
         name = loadable[folded]
         target = _links().get(name, name)
