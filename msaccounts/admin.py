@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from otpdash.admin_scope import HouseholdScopedAdmin, ReadOnlyAdmin
+from otpdash.admin_scope import ReadOnlyAdmin
 
 from .models import Account, BreachCheck, StepMark
 
@@ -25,6 +25,5 @@ class StepMarkAdmin(ReadOnlyAdmin):
 
 
 @admin.register(BreachCheck)
-class BreachCheckAdmin(HouseholdScopedAdmin):
+class BreachCheckAdmin(ReadOnlyAdmin):
     list_display = ["address", "household", "checked_at"]
-    readonly_fields = ["household", "address", "checked_at", "breaches"]

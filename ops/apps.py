@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
 
 
 class OpsConfig(AppConfig):
     name = "ops"
     verbose_name = "Operations"
+
+    def ready(self):
+        from django_q.models import Schedule
+
+        from .schedules import refuse_foreign_schedule
+
+        pre_save.connect(refuse_foreign_schedule, sender=Schedule, dispatch_uid="ops.schedules")

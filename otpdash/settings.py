@@ -85,7 +85,7 @@ for _proxy in TRUSTED_PROXIES:
 HTTPS = env_bool("OTPDASH_HTTPS", False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "otpdash.admin_apps.HouseholdAdminConfig",  # Django's admin, scoped to the signed-in household
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
