@@ -28,8 +28,8 @@ class ChannelForm(forms.Form):
         label="Apprise URL",
         max_length=2000,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Any service Apprise supports: ntfy://, tgram://, signal://, matrix://, slack://, msteams://, "
-        "pover://, gotify://, … Stored encrypted; shown back with its secrets masked.",
+        help_text="Any service Apprise supports: ntfy://, tgram://, signal://, matrix://, slack://, "
+        "workflows:// (Teams), pover://, gotify://, … Stored encrypted; shown back with its secrets masked.",
     )
 
     def clean_url(self):

@@ -12,12 +12,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import member_required
 from incidents import triage
+from otpdash import throttle
 
 from .alerts import preference_of
 from .forms import ChannelForm, PreferenceForm
 from .links import LinkProblem, answer_link, unsubscribe_member
 from .models import AnswerLink, Channel, Preference
 from .tasks import queue_test
+
+# Each test makes the server send a request on the member's word: a few are plenty to get one right.
+TESTS_PER_WINDOW, TEST_WINDOW_SECONDS = 5, 600
 
 
 @member_required
@@ -72,6 +76,9 @@ def channel_action(request, code):
     channel = _own_channel(request, code)
     action = request.POST.get("action", "")
     if action == "test":
+        if not throttle.allow(f"channel-test:{request.member.pk}", TESTS_PER_WINDOW, TEST_WINDOW_SECONDS):
+            messages.error(request, f"That is {TESTS_PER_WINDOW} tests in a few minutes: try again in 10 minutes.")
+            return redirect("notifications")
         queue_test(channel)
         messages.success(request, f"A test is on its way to {channel.label}; its result shows here in a moment.")
     elif action == "enable":

@@ -29,11 +29,25 @@ for _key in ENCRYPTION_KEYS:
             "OTPDASH_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64 bytes); "
             "make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
         ) from exc
-# A household install may read mail from a server on its own network; one shared by several
-# households should not. Unset: allowed while there is one household (scanner.scanning.policy).
-ALLOW_PRIVATE_MAIL_HOSTS = (
-    env_bool("OTPDASH_ALLOW_PRIVATE_MAIL_HOSTS", True) if env("OTPDASH_ALLOW_PRIVATE_MAIL_HOSTS") else None
-)
+# A household install may reach mail servers and alert services on its own network; one shared by
+# several households should not (otpdash/outbound.py). Unset: allowed while there is one household.
+# OTPDASH_ALLOW_PRIVATE_MAIL_HOSTS is the older name of the same setting.
+_ALLOW_PRIVATE = next((n for n in ("OTPDASH_ALLOW_PRIVATE_HOSTS", "OTPDASH_ALLOW_PRIVATE_MAIL_HOSTS") if env(n)), None)
+ALLOW_PRIVATE_HOSTS = env_bool(_ALLOW_PRIVATE, True) if _ALLOW_PRIVATE else None
+# Alert channels (Apprise) this install sends to: web push and chat services. mailto:// is never one
+# (alerts by email go through OTPDASH_SMTP_HOST); Apprise's generic json/form/xml hooks may not
+# choose their own method, headers or query unless OTPDASH_CHANNEL_CUSTOM_HTTP allows it.
+CHANNEL_SCHEMES = {
+    scheme.lower()
+    for scheme in env_list(
+        "OTPDASH_CHANNEL_SCHEMES",
+        "apprise,apprises,bark,barks,discord,gchat,gotify,gotifys,hassio,hassios,ifttt,join,json,jsons,form,forms,"
+        "xml,xmls,lametric,line,matrix,matrixs,mmost,mmosts,workflows,ntfy,ntfys,opsgenie,pagerduty,pbul,pover,"
+        "psafer,psafers,prowl,pushed,pushme,rocket,rockets,schan,signal,signals,slack,spush,tgram,threema,twilio,"
+        "wxteams,zulip,ncloud,nclouds,nctalk,nctalks",
+    )
+}
+CHANNEL_CUSTOM_HTTP = env_bool("OTPDASH_CHANNEL_CUSTOM_HTTP", False)
 # Unencrypted IMAP is refused except to this machine, unless the admin allows it here.
 ALLOW_PLAIN_IMAP = env_bool("OTPDASH_ALLOW_PLAIN_IMAP", False)
 IMAP_TIMEOUT = float(env("OTPDASH_IMAP_TIMEOUT", "30"))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from imapclient import IMAPClient
 from imapclient.imapclient import JUNK
 
+from otpdash import outbound
 from otpdash.secretbox import SecretUnreadable
 
 from .detect import detect, worth_reading_many
@@ -85,14 +86,8 @@ def _oauth_token(mailbox: Mailbox) -> str:
 
 
 def policy() -> Policy:
-    """Private and local mail servers are allowed by default only while one household uses this
-    install: with several, a member could otherwise reach the other households' network."""
-    allow_private = settings.ALLOW_PRIVATE_MAIL_HOSTS
-    if allow_private is None:
-        from accounts.models import Household
-
-        allow_private = Household.objects.count() <= 1
-    return Policy(allow_private=allow_private, allow_plain=settings.ALLOW_PLAIN_IMAP)
+    """The install's outbound policy (otpdash/outbound.py), and whether plain IMAP is allowed."""
+    return Policy(allow_private=outbound.private_allowed(), allow_plain=settings.ALLOW_PLAIN_IMAP)
 
 
 def open_mailbox(mailbox: Mailbox) -> IMAPClient:

@@ -89,7 +89,7 @@ def test_a_missing_folder_names_the_folder_and_lists_the_real_ones(dovecot):
 
 def test_private_addresses_can_be_refused(dovecot):
     step = failed_step(check_connection(account(dovecot), Policy(allow_private=False)))
-    assert step.name == "Finding the server" and "OTPDASH_ALLOW_PRIVATE_MAIL_HOSTS" in step.detail
+    assert step.name == "Finding the server" and "OTPDASH_ALLOW_PRIVATE_HOSTS" in step.detail
 
 
 def test_plain_imap_is_refused_off_this_machine(dovecot):

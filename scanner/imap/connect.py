@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
+from otpdash import outbound
+
 from .errors import MailboxError, describe
 from .pinned import PinnedIMAPClient
 
@@ -90,12 +92,8 @@ def _lookup(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6
 
 
 def _check_policy(account: Account, addresses, policy: Policy) -> None:
-    if not policy.allow_private and any(not ip.is_global for ip in addresses):
-        raise MailboxError(
-            "lookup",
-            f"{account.host} points to a private or local network address, which this installation refuses.",
-            "The administrator can allow it with OTPDASH_ALLOW_PRIVATE_MAIL_HOSTS=true.",
-        )
+    if not policy.allow_private and not all(outbound.is_public(ip) for ip in addresses):
+        raise MailboxError("lookup", f"{account.host} {outbound.REFUSED}.", outbound.ALLOW_HINT)
     if account.security == "plain" and not policy.allow_plain and not all(ip.is_loopback for ip in addresses):
         raise MailboxError(
             "tls",
