@@ -17,9 +17,11 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.db import connection
 
@@ -28,7 +30,12 @@ DATABASE = "otpdash.sqlite3"
 PG_DUMP = "otpdash.pgdump"
 KEY_FILES = ("secret_key", "encryption_keys")
 FORMAT = 1
-MAX_MEMBER_BYTES = 64 * 2**30  # a sanity bound on what an archive may claim to hold
+# Rows that are live state, not the install: whoever holds a session row is signed in as its person,
+# and queued tasks and cached counters mean nothing on another machine.
+TRANSIENT_TABLES = ("django_session", "otpdash_cache", "django_q_ormq", "django_q_task")
+MAX_KEY_BYTES = 64 * 2**10
+SQLITE_HEADER = b"SQLite format 3\x00"
+PG_DUMP_HEADER = b"PGDMP"
 
 
 class BackupError(Exception):
@@ -60,7 +67,8 @@ def create(path: Path, with_keys: bool = True) -> dict:
             members.append((DATABASE, copy))
         elif connection.vendor == "postgresql":
             dump = Path(scratch) / PG_DUMP
-            _postgres("pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={dump}")
+            leave_out = [f"--exclude-table-data={table}" for table in TRANSIENT_TABLES]
+            _postgres("pg_dump", "--format=custom", "--no-owner", "--no-privileges", *leave_out, f"--file={dump}")
             members.append((PG_DUMP, dump))
         if with_keys:
             members += [(name, data_dir / name) for name in KEY_FILES if (data_dir / name).is_file()]
@@ -69,23 +77,37 @@ def create(path: Path, with_keys: bool = True) -> dict:
         try:
             with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
                 for name, source in members:
-                    archive.add(source, arcname=name, recursive=False)
+                    archive.add(source, arcname=name, recursive=False, filter=_private_member)
                 body = json.dumps(manifest, indent=1).encode()
                 info = tarfile.TarInfo(MANIFEST)
-                info.size, info.mode, info.mtime = len(body), 0o600, int(datetime.now().timestamp())
-                archive.addfile(info, io.BytesIO(body))
+                info.size, info.mtime = len(body), int(datetime.now().timestamp())
+                archive.addfile(_private_member(info), io.BytesIO(body))
         except BaseException:
             path.unlink(missing_ok=True)  # never leave half an archive that looks like a backup
             raise
     return manifest
 
 
+def _private_member(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    """Every member 0600 and owned by nobody in particular: unpacked by hand, it is still private."""
+    info.mode, info.uid, info.gid, info.uname, info.gname = 0o600, 0, 0, "", ""
+    return info
+
+
 def _copy_sqlite(source: Path, target: Path) -> None:
-    """SQLite's online backup: the copy is one consistent state, whatever other processes write."""
+    """SQLite's online backup: the copy is one consistent state, whatever other processes write.
+    The live rows are then dropped from the copy and the file rebuilt, so not even its free pages
+    keep them."""
     src = sqlite3.connect(source, timeout=30)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)  # all pages in one step, under one read transaction
+        tables = {row[0] for row in dst.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table in TRANSIENT_TABLES:
+            if table in tables:
+                dst.execute(f'DELETE FROM "{table}"')  # noqa: S608 (our own constant names)
+        dst.commit()
+        dst.execute("VACUUM")
         verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
         if verdict != "ok":
             raise BackupError(f"the copy of the database failed its integrity check: {verdict}")
@@ -95,45 +117,42 @@ def _copy_sqlite(source: Path, target: Path) -> None:
 
 
 def restore(path: Path) -> dict:
-    """Unpack the archive at path into the (empty) data folder. Returns the manifest."""
+    """Unpack the archive at path into the (empty) data folder. Returns the manifest. Everything is
+    checked before anything lands in the data folder, and any failure leaves it as it was."""
     path = path.expanduser().absolute()
     data_dir = Path(settings.DATA_DIR)
     try:
         archive = tarfile.open(path, mode="r:gz")
-    except (OSError, tarfile.TarError) as exc:
+    except (OSError, EOFError, tarfile.TarError, zlib.error) as exc:
         raise BackupError(f"{path} is not an OTP Dash backup ({exc}).") from None
-    with archive:
-        manifest = _manifest(archive)
-        if manifest["database"] != connection.vendor:
-            raise BackupError(
-                f"The backup holds a {manifest['database']} install, but this install is set up for "
-                f"{connection.vendor}: set DATABASE_URL as the backed-up install had it."
-            )
-        _refuse_unless_empty(data_dir, manifest)
-        # The database first: if it fails, the folder is still empty and the restore can be run again.
-        names = sorted(manifest["files"], key=lambda name: name in KEY_FILES)
-        with tempfile.TemporaryDirectory(prefix="otpdash-restore-") as scratch:
-            for name in names:
-                member = archive.getmember(name)
-                if not member.isfile() or member.size > MAX_MEMBER_BYTES:
-                    raise BackupError(f"{path}: {name} is not a plain file; this is not a backup OTP Dash made.")
-                if name == PG_DUMP:  # into the database, never left in the data folder
-                    dump = Path(scratch) / PG_DUMP
-                    _write_private(dump, archive.extractfile(member))
-                    _postgres("pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-                              str(dump))  # fmt: skip
-                else:
-                    _write_private(data_dir / name, archive.extractfile(member))
-    if DATABASE in manifest["files"]:
-        for leftover in ("-wal", "-shm"):
-            (data_dir / (DATABASE + leftover)).unlink(missing_ok=True)
-        check = sqlite3.connect(data_dir / DATABASE)
-        try:
-            verdict = check.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            check.close()
-        if verdict != "ok":
-            raise BackupError(f"the restored database failed its integrity check: {verdict}")
+    try:
+        with archive:
+            return _restore(archive, path, data_dir)
+    except (OSError, EOFError, tarfile.TarError, zlib.error, sqlite3.Error) as exc:
+        raise BackupError(f"{path} could not be restored ({exc}); the data folder is as it was.") from None
+
+
+def _restore(archive: tarfile.TarFile, path: Path, data_dir: Path) -> dict:
+    manifest = _manifest(archive)
+    if manifest["database"] != connection.vendor:
+        raise BackupError(
+            f"The backup holds a {manifest['database']} install, but this install is set up for "
+            f"{connection.vendor}: set DATABASE_URL as the backed-up install had it."
+        )
+    members = {name: archive.getmember(name) for name in manifest["files"]}
+    _check_sizes(members, data_dir)
+    _refuse_unless_empty(data_dir, manifest)
+    scratch = Path(tempfile.mkdtemp(prefix=".otpdash-restoring-", dir=data_dir))  # same disk: moves are atomic
+    try:
+        for name, member in members.items():
+            _write_private(scratch / name, archive.extractfile(member))
+            _check_file(name, scratch / name)
+        if PG_DUMP in members:  # into the database, never left in the data folder; all or nothing
+            _postgres("pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+                      str(scratch / PG_DUMP))  # fmt: skip
+        _move_in(scratch, data_dir, [name for name in members if name != PG_DUMP])
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return manifest
 
 
@@ -143,13 +162,105 @@ def _manifest(archive: tarfile.TarFile) -> dict:
     if MANIFEST not in names or names - allowed:
         raise BackupError("This is not an OTP Dash backup (its list of files is not what `manage.py backup` makes).")
     member = archive.getmember(MANIFEST)
+    if not member.isfile() or member.size > MAX_KEY_BYTES:
+        raise BackupError("This is not an OTP Dash backup (its manifest is not a small file).")
     try:
-        manifest = json.loads(archive.extractfile(member).read(65536))
+        manifest = json.loads(archive.extractfile(member).read())
     except (ValueError, AttributeError) as exc:
         raise BackupError(f"The backup's manifest cannot be read ({exc}).") from None
-    if manifest.get("format") != FORMAT or not set(manifest.get("files", [])) <= names - {MANIFEST}:
+    shape_ok = (
+        isinstance(manifest, dict)
+        and isinstance(manifest.get("files"), list)
+        and all(isinstance(name, str) for name in manifest["files"])
+        and len(set(manifest["files"])) == len(manifest["files"])
+        and isinstance(manifest.get("created_at"), str)
+        and manifest.get("database") in ("sqlite", "postgresql")
+    )
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError("This backup was made by a version of OTP Dash that this one cannot restore.")
+    if not shape_ok or not set(manifest["files"]) <= names - {MANIFEST}:
+        raise BackupError("This is not an OTP Dash backup (its manifest does not list what the archive holds).")
+    database = DATABASE if manifest["database"] == "sqlite" else PG_DUMP
+    if database not in manifest["files"] or ({DATABASE, PG_DUMP} - {database}) & set(manifest["files"]):
+        raise BackupError(f"This backup of a {manifest['database']} install does not hold its database.")
+    for name in manifest["files"]:
+        if not archive.getmember(name).isfile():
+            raise BackupError(f"{name} in the backup is not a plain file; this is not a backup OTP Dash made.")
     return manifest
+
+
+def _check_sizes(members: dict[str, tarfile.TarInfo], data_dir: Path) -> None:
+    for name in KEY_FILES:
+        if name in members and members[name].size > MAX_KEY_BYTES:
+            raise BackupError(f"{name} in the backup is {members[name].size:,} bytes: a key file is a few dozen.")
+    total = sum(member.size for member in members.values())
+    free = shutil.disk_usage(data_dir).free
+    limit = settings.RESTORE_MAX_BYTES
+    if total > limit or total > free:
+        where = (
+            f"the {limit:,} bytes a restore accepts (OTPDASH_RESTORE_MAX_BYTES)"
+            if total > limit
+            else f"the {free:,} bytes free in {data_dir}"
+        )
+        raise BackupError(f"The backup unpacks to {total:,} bytes, more than {where}; nothing was written.")
+
+
+def _check_file(name: str, path: Path) -> None:
+    """Each file is what its name says, before it goes anywhere."""
+    if name == DATABASE:
+        with path.open("rb") as file:
+            if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                raise BackupError(f"{name} in the backup is not a SQLite database.")
+        check = sqlite3.connect(path)
+        try:
+            verdict = check.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            check.close()
+        if verdict != "ok":
+            raise BackupError(f"the backed-up database failed its integrity check: {verdict}")
+        if "django_migrations" not in tables:
+            raise BackupError(f"{name} in the backup is a SQLite database, but not an OTP Dash one.")
+    elif name == PG_DUMP:
+        with path.open("rb") as file:
+            if file.read(len(PG_DUMP_HEADER)) != PG_DUMP_HEADER:
+                raise BackupError(f"{name} in the backup is not a pg_dump archive.")
+    elif name == "secret_key":
+        text = path.read_bytes().decode("utf-8", "replace").strip()
+        if len(text) < 32 or any(ch.isspace() for ch in text):
+            raise BackupError("secret_key in the backup is not a secret key (empty, short or with spaces).")
+    elif name == "encryption_keys":
+        keys = path.read_bytes().decode("ascii", "replace").split()
+        try:
+            if not keys:
+                raise ValueError("empty")
+            for key in keys:
+                Fernet(key)
+        except ValueError:
+            raise BackupError("encryption_keys in the backup does not hold Fernet keys, one per line.") from None
+
+
+def _move_in(scratch: Path, data_dir: Path, names: list[str]) -> None:
+    """Each checked file into place; what it replaces (the secret key a start-up made, an empty
+    database file) is put back if any move fails."""
+    moved: list[str] = []
+    try:
+        for name in names:
+            target = data_dir / name
+            if target.exists():
+                os.replace(target, scratch / f"{name}.before")
+            os.replace(scratch / name, target)
+            moved.append(name)
+        if DATABASE in names:
+            for leftover in ("-wal", "-shm"):
+                (data_dir / (DATABASE + leftover)).unlink(missing_ok=True)
+    except BaseException:
+        for name in reversed(moved):
+            (data_dir / name).unlink(missing_ok=True)
+        for name in names:
+            if (scratch / f"{name}.before").exists():
+                os.replace(scratch / f"{name}.before", data_dir / name)
+        raise
 
 
 def _refuse_unless_empty(data_dir: Path, manifest: dict) -> None:
@@ -200,9 +311,7 @@ def _has_tables(database: Path) -> bool:
 
 
 def _write_private(target: Path, source) -> None:
-    scratch = target.with_name(f".{target.name}.restoring")
-    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
         while chunk := source.read(1 << 20):
             out.write(chunk)
-    os.replace(scratch, target)

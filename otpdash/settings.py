@@ -48,6 +48,8 @@ CHANNEL_SCHEMES = {
     )
 }
 CHANNEL_CUSTOM_HTTP = env_bool("OTPDASH_CHANNEL_CUSTOM_HTTP", False)
+# What a backup may unpack to, at most, in a restore (and never more than the data folder's free space).
+RESTORE_MAX_BYTES = int(env("OTPDASH_RESTORE_MAX_BYTES", str(64 * 2**30)))
 # Unencrypted IMAP is refused except to this machine, unless the admin allows it here.
 ALLOW_PLAIN_IMAP = env_bool("OTPDASH_ALLOW_PLAIN_IMAP", False)
 IMAP_TIMEOUT = float(env("OTPDASH_IMAP_TIMEOUT", "30"))

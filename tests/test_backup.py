@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -159,3 +160,136 @@ def test_a_postgresql_install_is_backed_up_with_pg_dump_and_restored_into_an_emp
         assert opened.stdout.strip().splitlines()[-1] == dovecot.users["alice"]
         again = target.manage("restore", str(archive), check=False)
         assert again.returncode != 0 and "already holds an install" in again.stderr
+
+
+def _snapshot(folder) -> dict:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}
+
+
+def _rebuilt(source, target, replace: dict[str, bytes | None]) -> None:
+    """target: the archive at source with some members replaced (None: left out)."""
+    with tarfile.open(source) as old, tarfile.open(target, "w:gz") as new:
+        for member in old.getmembers():
+            body = old.extractfile(member).read()
+            if member.name in replace:
+                if replace[member.name] is None:
+                    continue
+                body = replace[member.name]
+            info = tarfile.TarInfo(member.name)
+            info.size, info.mode = len(body), 0o600
+            new.addfile(info, io.BytesIO(body))
+
+
+@pytest.fixture(scope="module")
+def good_backup(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("good")
+    source = Install(folder / "source")
+    source.manage("migrate", "--noinput", "-v", "0")
+    # A live session (as a signed-in browser has) and a queued task: neither belongs in a backup.
+    source.manage("shell", "-c", "from django.contrib.sessions.backends.db import SessionStore; "
+                  "s = SessionStore(); s['_auth_user_id'] = '1'; s.create(); print(s.session_key)")  # fmt: skip
+    key = source.query("SELECT session_key FROM django_session")[0][0]
+    source.manage("shell", "-c", "from django_q.tasks import async_task; async_task('notify.tasks.send_due')")
+    source.manage("shell", "-c", "from django.core.cache import cache; cache.set('throttle:x', 3, 600)")
+    source.manage("shell", "-c", "from otpdash.secretbox import seal; seal('makes the key file')")
+    archives = {}
+    for name, extra in (("with-keys", ()), ("without-keys", ("--without-keys",))):
+        archives[name] = folder / f"{name}.tar.gz"
+        source.manage("backup", *extra, str(archives[name]))
+    return archives, key
+
+
+def test_a_backup_never_holds_sessions_cache_or_tasks_and_every_member_is_private(good_backup, tmp_path):
+    archives, session_key = good_backup
+    with tarfile.open(archives["with-keys"]) as tar:
+        assert {"secret_key", "encryption_keys"} <= set(tar.getnames())
+    for archive in archives.values():
+        with tarfile.open(archive) as tar:
+            for member in tar.getmembers():
+                assert stat.S_IMODE(member.mode) == 0o600, member.name
+            tar.extract("otpdash.sqlite3", tmp_path, filter="data")
+        database = tmp_path / "otpdash.sqlite3"
+        assert session_key.encode() not in database.read_bytes()  # not even in the file's free pages
+        db = sqlite3.connect(database)
+        for table in ("django_session", "otpdash_cache", "django_q_ormq", "django_q_task"):
+            assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table
+        assert db.execute("SELECT COUNT(*) FROM django_migrations").fetchone()[0] > 0
+        db.close()
+        database.unlink()
+
+
+def _restore_fails(tmp_path, archive, *, says: str, extra_env=None):
+    target = Install(tmp_path / "target")
+    target.manage("check", "--deploy", check=False)  # start-up makes its folder and secret key
+    before = _snapshot(tmp_path / "target")
+    result = target.manage("restore", str(archive), check=False, extra_env=extra_env)
+    assert result.returncode != 0 and says in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert _snapshot(tmp_path / "target") == before  # left as it was found
+    assert not [p for p in (tmp_path / "target").iterdir() if p.name.startswith(".")]
+    return target
+
+
+def test_a_restore_that_would_unpack_too_much_is_refused_before_writing(good_backup, tmp_path):
+    archives, _ = good_backup
+    target = _restore_fails(
+        tmp_path,
+        archives["with-keys"],
+        says="OTPDASH_RESTORE_MAX_BYTES",
+        extra_env={"OTPDASH_RESTORE_MAX_BYTES": "1000"},
+    )
+    assert target.manage("restore", str(archives["with-keys"])).returncode == 0  # the limit was all that stopped it
+
+
+def test_a_database_that_is_not_sqlite_is_refused_and_the_next_restore_works(good_backup, tmp_path):
+    archives, _ = good_backup
+    bad = tmp_path / "bad.tar.gz"
+    _rebuilt(archives["with-keys"], bad, {"otpdash.sqlite3": b"PGDMP this is not SQLite" * 100})
+    target = _restore_fails(tmp_path, bad, says="not a SQLite database")
+    assert target.manage("restore", str(archives["with-keys"])).returncode == 0
+
+
+def test_a_sqlite_file_that_is_not_otp_dash_is_refused(good_backup, tmp_path):
+    other = tmp_path / "other.sqlite3"
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE t (x)")
+    db.commit()
+    db.close()
+    bad = tmp_path / "bad.tar.gz"
+    _rebuilt(good_backup[0]["with-keys"], bad, {"otpdash.sqlite3": other.read_bytes()})
+    _restore_fails(tmp_path, bad, says="not an OTP Dash one")
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        [],
+        {"format": 1},
+        {"format": 1, "database": "sqlite", "files": "otpdash.sqlite3", "created_at": "x"},
+        {"format": 1, "database": "sqlite", "files": [1], "created_at": "x"},
+        {"format": 1, "database": "oracle", "files": ["otpdash.sqlite3"], "created_at": "x"},
+        {"format": 1, "database": "sqlite", "files": ["secret_key"], "created_at": "x"},
+        {"format": 1, "database": "sqlite", "files": ["otpdash.sqlite3", "otpdash.sqlite3"], "created_at": "x"},
+    ],
+    ids=["a list", "no files", "files as text", "a number for a name", "unknown database", "no database", "twice"],
+)
+def test_a_manifest_of_the_wrong_shape_is_one_clear_message(good_backup, tmp_path, manifest):
+    bad = tmp_path / "bad.tar.gz"
+    _rebuilt(good_backup[0]["with-keys"], bad, {"otpdash-backup.json": json.dumps(manifest).encode()})
+    _restore_fails(tmp_path, bad, says="backup")
+
+
+@pytest.mark.parametrize(
+    "name, body, says",
+    [
+        ("encryption_keys", b"not-a-fernet-key\n", "does not hold Fernet keys"),
+        ("encryption_keys", b"", "does not hold Fernet keys"),
+        ("secret_key", b"", "is not a secret key"),
+        ("secret_key", b"x" * 100_000, "a key file is a few dozen"),
+    ],
+    ids=["encryption key not a key", "no encryption key", "empty secret key", "huge secret key"],
+)
+def test_key_files_that_hold_no_keys_are_refused(good_backup, tmp_path, name, body, says):
+    bad = tmp_path / "bad.tar.gz"
+    _rebuilt(good_backup[0]["with-keys"], bad, {name: body})
+    _restore_fails(tmp_path, bad, says=says)
