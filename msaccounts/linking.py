@@ -10,6 +10,7 @@ settle with one click.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max, Min
 
@@ -102,6 +103,10 @@ def merge_into_address(hinted: Account, address: str, actor) -> Account:
     mask = masks.parse(hinted.address)
     if hinted.resolved or mask is None:
         raise ValidationError("This account already has a full address.")
+    try:
+        validate_email(address)  # Django's rule: one address, no quotes, spaces or line breaks
+    except ValidationError:
+        raise ValidationError(f"{address[:80] or 'That'} is not an email address.") from None
     if not masks.is_address(address) or not mask.fits(address):
         raise ValidationError(
             f"{address or 'That'} does not fit {hinted.address}: "
@@ -122,8 +127,10 @@ def merge_into_address(hinted: Account, address: str, actor) -> Account:
     audit.record(
         member.household_id, actor, "account.merged", f"{member.display_name}: {hinted.address} is {address}{who}"
     )
-    if actor is not None and address not in [masks.normalise(a) for a in member.addresses]:
-        # What the member said is theirs becomes one of their addresses, for the next hint too.
+    said_by_member = actor is not None and actor.pk == member.user_id
+    if said_by_member and address not in [masks.normalise(a) for a in member.addresses]:
+        # What the member said is theirs becomes one of their addresses, for the next hint too; an
+        # admin's word resolves this account only and never writes into the member's profile.
         member.addresses = [*member.addresses, address]
         Member.objects.filter(pk=member.pk).update(addresses=member.addresses)
     return target

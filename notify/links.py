@@ -14,6 +14,7 @@ from scanner.models import Finding
 from .models import AnswerLink
 
 LINK_DAYS = 7
+UNSUBSCRIBE_DAYS = 365
 _ANSWER_SALT = "otpdash.answer-link"
 _UNSUBSCRIBE_SALT = "otpdash.unsubscribe"
 
@@ -55,9 +56,20 @@ def unsubscribe_url(member: Member) -> str:
     return absolute(reverse("unsubscribe", args=[token]))
 
 
-def unsubscribe_member(token: str) -> Member | None:
+def unsubscribe_member(token: str) -> Member:
+    """The person an unsubscribe link names; LinkProblem when it was altered, is more than a year old
+    (a digest's link is for that digest's reader, not for whoever finds an old mail) or its person left."""
     try:
-        code = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
+        code = signing.loads(token, salt=_UNSUBSCRIBE_SALT, max_age=timedelta(days=UNSUBSCRIBE_DAYS))
+    except signing.SignatureExpired:
+        raise LinkProblem(
+            "This unsubscribe link is more than a year old and no longer works: use the link in a recent "
+            "digest, or sign in and change it on Notifications.",
+            410,
+        ) from None
     except signing.BadSignature:
-        return None
-    return Member.objects.filter(code=code).first()
+        raise LinkProblem("This unsubscribe link is not valid: it may have been cut short or changed.", 400) from None
+    member = Member.objects.filter(code=code).first()
+    if member is None:
+        raise LinkProblem("This unsubscribe link no longer works: its person is no longer in the household.", 410)
+    return member

@@ -105,7 +105,8 @@ def answer(request, token):
     except LinkProblem as exc:
         return render(request, "notify/link_problem.html", {"problem": str(exc)}, status=exc.status)
     if request.user.is_authenticated and request.user.pk != link.member.user_id:
-        problem = f"This link is for {link.member.display_name}. Sign out first, or use the links sent to you."
+        # Whose code it is stays with its person: the link may have been forwarded to anyone.
+        problem = "This link is for someone else. Sign out first, or use the links sent to you."
         return render(request, "notify/link_problem.html", {"problem": problem}, status=403)
     label = "That was me" if link.status == "expected" else "Not me"
     context = {"link": link, "label": label, "finding": link.finding, "token": token}
@@ -127,10 +128,10 @@ def answer(request, token):
 @csrf_exempt  # RFC 8058 one-click: the mail provider POSTs without our form; the signed token is the proof
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    member = unsubscribe_member(token)
-    if member is None:
-        problem = "This unsubscribe link is not valid: it may have been cut short or changed."
-        return render(request, "notify/link_problem.html", {"problem": problem}, status=400)
+    try:
+        member = unsubscribe_member(token)
+    except LinkProblem as exc:
+        return render(request, "notify/link_problem.html", {"problem": str(exc)}, status=exc.status)
     if request.method == "GET":
         return render(request, "notify/unsubscribe.html", {"person": member})
     pref = preference_of(member)

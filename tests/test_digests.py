@@ -98,3 +98,20 @@ def test_the_unsubscribe_link_asks_first_and_one_click_post_works_without_a_form
     assert done.status_code == 200 and "will get no more digests" in done.content.decode()
     assert Preference.objects.get(member=member.member).digest == Preference.Digest.OFF
     assert client.post(url[:-4] + "xyz/").status_code == 400
+
+
+def test_an_unsubscribe_link_older_than_a_year_no_longer_works(member, monkeypatch):
+    import time
+
+    from notify.links import unsubscribe_url
+
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() - 400 * 86400)  # the digest of 400 days ago
+    old = unsubscribe_url(member.member).replace("http://localhost:8000", "")
+    monkeypatch.setattr(time, "time", real)
+    recent = unsubscribe_url(member.member).replace("http://localhost:8000", "")
+    client = Client(enforce_csrf_checks=True)
+    page = client.post(old, {"List-Unsubscribe": "One-Click"})
+    assert page.status_code == 410 and "more than a year old" in page.content.decode()
+    assert not Preference.objects.filter(member=member.member, digest="off").exists()
+    assert client.post(recent, {"List-Unsubscribe": "One-Click"}).status_code == 200

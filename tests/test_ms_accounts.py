@@ -90,7 +90,24 @@ def test_merging_folds_the_two_records_waves_into_one_incident(client, member, h
     incident = Incident.objects.get()
     assert incident.account.address == "peter.weber@example.com" and incident.findings.count() == 2
     assert incident.severity == Severity.HIGH and incident.opened_at == NIGHT
-    assert "peter.weber@example.com" in Account.objects.get().member.addresses
+    # The admin's word resolves the account; the member's own profile is theirs to write.
+    assert Account.objects.get().member.addresses == ["petra.bauer@example.com", "penny.baker@example.com"]
+
+
+@pytest.mark.parametrize(
+    "said",
+    ['ma"><svg/onload=alert(1)>s@example.org', "marcs@example.org\r\nBcc: x@evil.example", "ma rcs@example.org"],
+)
+def test_a_claimed_address_must_be_an_email_address(client, member, said):
+    arrive(member, NIGHT, mail=delivered_to(MARC_CODE, "family@example.net"))
+    hinted = Account.objects.get()
+    before = list(member.member.addresses)
+    sign_in(client, member)
+    page = client.post(reverse("account_claim", args=[hinted.code]), {"address": said}, follow=True)
+    assert "is not an email address" in page.content.decode()
+    assert Account.objects.get().address == "ma**s@example.org"
+    member.member.refresh_from_db()
+    assert member.member.addresses == before
 
 
 def test_a_member_cannot_claim_another_members_hint(client, member, other_member):
