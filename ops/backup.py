@@ -127,12 +127,12 @@ def restore(path: Path) -> dict:
         raise BackupError(f"{path} is not an OTP Dash backup ({exc}).") from None
     try:
         with archive:
-            return _restore(archive, path, data_dir)
+            return _restore(archive, data_dir)
     except (OSError, EOFError, tarfile.TarError, zlib.error, sqlite3.Error) as exc:
         raise BackupError(f"{path} could not be restored ({exc}); the data folder is as it was.") from None
 
 
-def _restore(archive: tarfile.TarFile, path: Path, data_dir: Path) -> dict:
+def _restore(archive: tarfile.TarFile, data_dir: Path) -> dict:
     manifest = _manifest(archive)
     if manifest["database"] != connection.vendor:
         raise BackupError(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.test import RequestFactory
@@ -116,7 +117,8 @@ def test_alphas_owner_reaches_nothing_of_beta_through_any_admin_page(client, alp
             assert_no_choice_reaches(page, beta_rows, f"{name} change")
             walked += 1
         for pk in theirs:
-            for view in ("change", "delete", "history"):
+            views = ("change", "delete", "history") + (("password_change",) if model is get_user_model() else ())
+            for view in views:
                 answer = client.get(url(model, view, pk))
                 assert answer.status_code in (302, 403, 404), f"{name} {view} of Beta's row"
             assert client.post(url(model, "delete", pk), {"post": "yes"}).status_code in (302, 403, 404)
@@ -173,8 +175,6 @@ def _form_data(form) -> dict:
 
 
 def test_the_admin_is_closed_to_a_superuser_of_no_household(client, alpha_and_beta):
-    from django.contrib.auth import get_user_model
-
     root = get_user_model().objects.create_superuser("root", "root@x.test", "root has a long password 9")
     sign_in(client, root)
     assert client.get("/admin/").status_code == 302  # to the sign-in page: nothing here is theirs
