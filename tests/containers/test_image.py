@@ -169,9 +169,9 @@ def test_the_readme_commands_bring_up_a_working_install_with_compose(image, tmp_
     if shutil.which("podman-compose") is None:
         pytest.fail("podman-compose is not installed: run `make test-containers` (it installs it)")
     port = free_port()
-    (tmp_path / "compose.yaml").write_text(
-        (ROOT / "compose.yaml").read_text().replace('"127.0.0.1:8000:8000"', f'"127.0.0.1:{port}:8000"')
-    )
+    published = (ROOT / "compose.yaml").read_text()
+    assert '"127.0.0.1:8000:8000"' in published, "compose.yaml should publish the web part on 127.0.0.1 only"
+    (tmp_path / "compose.yaml").write_text(published.replace('"127.0.0.1:8000:8000"', f'"127.0.0.1:{port}:8000"'))
     shutil.copy(ROOT / ".env.example", tmp_path / ".env")
     project = f"otpdash{uuid.uuid4().hex[:8]}"
     env = {
