@@ -168,17 +168,17 @@ def _manifest(archive: tarfile.TarFile) -> dict:
         manifest = json.loads(archive.extractfile(member).read())
     except (ValueError, AttributeError) as exc:
         raise BackupError(f"The backup's manifest cannot be read ({exc}).") from None
-    shape_ok = (
-        isinstance(manifest, dict)
-        and isinstance(manifest.get("files"), list)
-        and all(isinstance(name, str) for name in manifest["files"])
-        and len(set(manifest["files"])) == len(manifest["files"])
-        and isinstance(manifest.get("created_at"), str)
-        and manifest.get("database") in ("sqlite", "postgresql")
-    )
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError("This backup was made by a version of OTP Dash that this one cannot restore.")
-    if not shape_ok or not set(manifest["files"]) <= names - {MANIFEST}:
+    files = manifest.get("files")
+    if (
+        not isinstance(files, list)
+        or not all(isinstance(name, str) for name in files)
+        or len(set(files)) != len(files)
+        or not set(files) <= names - {MANIFEST}
+        or not isinstance(manifest.get("created_at"), str)
+        or manifest.get("database") not in ("sqlite", "postgresql")
+    ):
         raise BackupError("This is not an OTP Dash backup (its manifest does not list what the archive holds).")
     database = DATABASE if manifest["database"] == "sqlite" else PG_DUMP
     if database not in manifest["files"] or ({DATABASE, PG_DUMP} - {database}) & set(manifest["files"]):

@@ -158,6 +158,14 @@ TEMPLATES = [
             "builtins": ["otpdash.timefilters"],
         },
     },
+    {
+        # Subjects and text parts of mail (otpdash/mail.py): plain text, so nothing is HTML-escaped.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False, "builtins": ["otpdash.timefilters"]},
+    },
 ]
 
 DATABASE_URL = env("DATABASE_URL")
