@@ -19,10 +19,10 @@ from django.utils import timezone
 from imapclient import IMAPClient
 from imapclient.imapclient import JUNK
 
+from detect import detect, worth_reading_many
 from otpdash import outbound
 from otpdash.secretbox import SecretUnreadable
 
-from .detect import detect, worth_reading_many
 from .imap.connect import Account, Policy, close, connect
 from .imap.errors import MailboxError
 from .imap.reader import FolderReader

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .detect import Finding as Detected
-from .detect import mask_code, mask_codes_in
+from detect import Finding as Detected
+from detect import mask_code, mask_codes_in
+
 from .models import Finding, FolderCursor, Mailbox, Sighting
 from .signals import findings_recorded
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from django.contrib.auth import get_user_model
 
 from accounts.models import Household, Member
-from scanner.detect import detect
+from detect import detect
 from scanner.store import message_key, record_import
 from tests.corpus_labels import CORPUS
 from tests.findings import with_date

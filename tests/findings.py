@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from email.utils import format_datetime
 
-from scanner.detect import detect
+from detect import detect
 from scanner.models import Finding
 from scanner.store import message_key, record_import
 from tests.corpus_labels import CORPUS

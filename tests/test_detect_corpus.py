@@ -2,7 +2,7 @@
 
 import pytest
 
-from scanner.detect import detect
+from detect import detect
 from tests.corpus_labels import load_cases
 
 CASES = load_cases()

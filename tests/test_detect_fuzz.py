@@ -6,8 +6,8 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scanner.detect import CATEGORIES, detect
-from scanner.detect.finding import SENDER_AUTH
+from detect import CATEGORIES, detect
+from detect.finding import SENDER_AUTH
 from tests.corpus_labels import load_cases
 
 SAMPLES = [case.path.read_bytes() for case in load_cases() if case.path.stat().st_size < 60_000]

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scanner.detect import CATEGORIES, detect, lexicon
-from scanner.detect import budget as detect_budget
-from scanner.detect.message import BODY_TEXT_LIMIT
-from scanner.detect.microsoft import LABEL_REACH
+from detect import CATEGORIES, detect, lexicon
+from detect import budget as detect_budget
+from detect.message import BODY_TEXT_LIMIT
+from detect.microsoft import LABEL_REACH
 from tests.corpus.hostile.make_hostile import cases
 
 HOSTILE = cases()

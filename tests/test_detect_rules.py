@@ -4,10 +4,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from scanner.detect import detect, mask_code
-from scanner.detect.auth import AuthResults, parse_value, verdict
-from scanner.detect.dates import loose_date
-from scanner.detect.domains import lookalike_reason, registrable
+from detect import detect, mask_code
+from detect.auth import AuthResults, parse_value, verdict
+from detect.dates import loose_date
+from detect.domains import lookalike_reason, registrable
 from tests.corpus_labels import CORPUS
 
 GENUINE_TEXT = (
@@ -312,7 +312,7 @@ Subject: Your points this month""",
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from scanner.detect import microsoft  # noqa: E402
+from detect import microsoft  # noqa: E402
 
 _PIECES = [
     "Security code",

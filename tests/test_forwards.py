@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 
-from scanner.detect import detect
+from detect import detect
 
 ORIGINAL = (
     "Please use the following security code for the Microsoft account pe**r@example.com.\r\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.detect import detect
+from detect import detect
 
 
 def mail(sender: str, subject: str, body: str, charset: str = "utf-8") -> bytes:
@@ -69,7 +69,7 @@ def test_every_code_name_holds_one_of_the_quick_stems():
     and regular-expression syntax written out as text."""
     import re
 
-    from scanner.detect.other import _OTP_WORDS, CODE_NAME_STEMS
+    from detect.other import _OTP_WORDS, CODE_NAME_STEMS
 
     alternatives, depth, current = [], 0, ""
     for char in _OTP_WORDS:  # split at the top level only: "(?:device|email)" stays whole

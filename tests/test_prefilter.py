@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanner.detect import detect, worth_reading_headers
-from scanner.detect.engine import _worth_reading
-from scanner.detect.message import parse_headers_only
+from detect import detect, worth_reading_headers
+from detect.engine import _worth_reading
+from detect.message import parse_headers_only
 from tests.corpus_labels import CORPUS
 
 FIELDS = ("from", "sender", "reply-to", "subject")
@@ -86,14 +86,14 @@ _HEADER_PIECES = [
 @settings(max_examples=800, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(_HEADER_PIECES), max_size=10), max_size=8))
 def test_the_batch_filter_answers_as_the_single_one(headers):
-    from scanner.detect import worth_reading_many
+    from detect import worth_reading_many
 
     raw = [("".join(pieces) + "\r\n\r\n").encode() for pieces in headers]
     assert worth_reading_many(raw) == [worth_reading_headers(h) for h in raw]
 
 
 def test_the_batch_filter_on_the_corpus_headers():
-    from scanner.detect import worth_reading_many
+    from detect import worth_reading_many
 
     raw = [header_fields(path.read_bytes()) for path in sorted(CORPUS.rglob("*.eml"))]
     assert worth_reading_many(raw) == [worth_reading_headers(h) for h in raw]
@@ -110,7 +110,7 @@ def test_the_batch_filter_on_the_corpus_headers():
     )
 )
 def test_the_batch_body_filter_answers_as_the_single_one(bodies):
-    from scanner.detect.engine import _bodies_worth_reading, worth_reading_body
+    from detect.engine import _bodies_worth_reading, worth_reading_body
 
     raw = ["".join(pieces).encode() for pieces in bodies]
     assert _bodies_worth_reading(raw) == [worth_reading_body(body) for body in raw]

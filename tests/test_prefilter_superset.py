@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scanner.detect import detect, worth_reading_many
+from detect import detect, worth_reading_many
 from tests.corpus_labels import CORPUS
 from tests.dovecot import MISSING, Dovecot, dovecot_binary
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.detect import detect
+from detect import detect
 
 MS = "accountprotection.microsoft.com"
 BODY = (
@@ -135,7 +135,7 @@ def test_a_pass_the_sender_wrote_counts_for_nothing_where_the_receiver_writes_no
 
 
 def test_the_border_is_the_hop_from_another_organisation_whatever_the_helo_says():
-    from scanner.detect.auth import parse_received
+    from detect.auth import parse_received
 
     # The HELO name is the sender's choice; the reverse-DNS name (or its absence) is the receiver's.
     assert parse_received("from mail.example.net (unknown [198.51.100.7]) by mail.example.net (Postfix)").is_border

@@ -231,7 +231,7 @@ def test_backfill_window_skips_old_mail_but_the_cursor_passes_it(dovecot, member
 def test_scan_of_the_corpus_through_dovecot_finds_what_classify_finds(dovecot, member, make_mailbox, monkeypatch, read):
     """The header-first pre-filter loses nothing the full detector would find; nor does reading a
     message by its structure (its text and attached-message parts only) instead of whole."""
-    from scanner.detect import detect
+    from detect import detect
     from scanner.imap import reader
 
     if read == "by_structure":
@@ -377,7 +377,7 @@ def test_hostile_mail_neither_stops_nor_hides_the_genuine_code_after_it(dovecot,
     unreadable = Finding.objects.filter(category="unreadable")
     assert unreadable.exists()
     # Each message is within its CPU budget, so the pass is within the sum of the budgets.
-    from scanner.detect.budget import DEFAULT_SECONDS
+    from detect.budget import DEFAULT_SECONDS
 
     assert spent < DEFAULT_SECONDS * (len(hostile) + 1), spent
     page = sign_in(client, member).get("/codes/").content.decode()

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from scanner.detect import detect
+from detect import detect
 from scanner.models import Finding
 from scanner.store import message_key, record_import
 from tests.findings import OTHER_PROVIDER_SUBJECT_MAIL

@@ -12,7 +12,7 @@ import base64
 
 import pytest
 
-from scanner.detect import detect
+from detect import detect
 from tests.test_receivers import FAIL, MS, PASS, SENDER_SIDE, gmail
 
 HINT = "al**e@example.net"
@@ -158,7 +158,7 @@ def test_numbers_that_are_not_alone_are_not_codes():
 
 
 def test_every_label_language_says_where_its_wording_comes_from():
-    from scanner.detect.lexicon import CODE_LABELS, LABEL_PROVENANCE
+    from detect.lexicon import CODE_LABELS, LABEL_PROVENANCE
 
     languages = {lang for by_language in CODE_LABELS.values() for lang in by_language}
     assert languages == set(LABEL_PROVENANCE)

@@ -19,7 +19,7 @@ from imapclient.exceptions import IMAPClientError
 
 from .errors import MailboxError, describe
 
-# The header fields the detector's pre-filter reads (scanner.detect.worth_reading_many).
+# The header fields the detector's pre-filter reads (detect.worth_reading_many).
 HEADER_FIELDS = "FROM SENDER REPLY-TO SUBJECT"
 # Capped like every other fetch: genuine fields are a few hundred bytes; a crafted mail could repeat
 # them for megabytes, and this is fetched for a thousand messages at a time.

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from scanner.detect import detect  # noqa: E402
+from detect import detect  # noqa: E402
 
 TARGET = 5000
 ROUNDS = 3

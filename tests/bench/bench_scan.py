@@ -49,7 +49,7 @@ def in_child(function, *args):
 
 def candidates(dovecot) -> list[int]:
     """The UIDs the pre-filter passes, as the scanner reads them (outside any timing)."""
-    from scanner.detect import worth_reading_many
+    from detect import worth_reading_many
     from scanner.imap.reader import FolderReader
 
     client = dovecot.client()

@@ -3,7 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from scanner.detect import detect
+from detect import detect
 from scanner.mailfiles import UnreadablePath, readable_messages
 
 

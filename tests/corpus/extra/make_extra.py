@@ -1,7 +1,7 @@
 """Writes the extra corpus cases (languages the shared corpus lacks, and more hard negatives).
 
 Wording for it, nl, pl, sv, tr, ru and ko is INFERRED from Microsoft's usual localisation, like
-the labels in scanner/detect/lexicon.py; structure follows the shared corpus (REAL MSA headers).
+the labels in detect/lexicon.py; structure follows the shared corpus (REAL MSA headers).
 Run: python tests/corpus/extra/make_extra.py  (rewrites the .eml files and labels.csv here).
 """
 
