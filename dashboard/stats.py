@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from accounts.models import Member
 from incidents.models import Incident
-from scanner.models import Finding, Mailbox
+from mailboxes.models import Mailbox
+from scanner.models import Finding
 
 from .chart import DEFAULT_RANGE, stacked, svg
 from .remediation import remediation

@@ -1,16 +1,28 @@
-"""The household dashboard and each member's own page."""
+"""The front page, the household dashboard and each member's own page."""
 
-from django.shortcuts import render
+from django.contrib.auth import get_user_model
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.access import member_required
 from incidents.models import Incident
 from incidents.triage import open_window_for, visible_findings
-from scanner.models import Mailbox
+from mailboxes.models import Mailbox
 
 from .chart import RANGES, range_from
 from .remediation import remediation
 from .stats import household_summary
+
+
+@require_GET
+def home(request):
+    """The first page: before anyone exists it leads to set-up; signed in, to the dashboard;
+    otherwise it says what OTP Dash does (no data, so no sign-in needed)."""
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    if not get_user_model().objects.exists():
+        return redirect("setup")
+    return render(request, "front/home.html")
 
 
 @member_required

@@ -29,7 +29,7 @@ class MsAccountsConfig(AppConfig):
 
     def ready(self):
         from accounts.models import Member
-        from scanner.models import Mailbox
+        from mailboxes.models import Mailbox
 
         post_migrate.connect(ensure_schedule, sender=self)
         post_save.connect(addresses_changed, sender=Member, dispatch_uid="msaccounts.member_addresses")

@@ -16,7 +16,8 @@ from django.db.models import Max, Min
 
 from accounts.models import Member
 from incidents import audit
-from scanner.models import Finding, Mailbox
+from mailboxes.models import Mailbox
+from scanner.models import Finding
 
 from . import masks
 from .models import Account, AccountFinding

@@ -18,7 +18,7 @@ class NotifyConfig(AppConfig):
 
     def ready(self):
         from incidents.signals import incident_changed
-        from scanner.signals import mailbox_needs_reconnect
+        from mailboxes.signals import mailbox_needs_reconnect
 
         from .alerts import on_incident_changed, on_mailbox_needs_reconnect
 

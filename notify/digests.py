@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from accounts.models import Member
 from incidents.models import Incident, Severity
+from mailboxes.models import Mailbox
 from msaccounts.models import Account
 from msaccounts.overview import overview
 from otpdash import mail
-from scanner.models import Finding, Mailbox
+from scanner.models import Finding
 
 from .alerts import preference_of
 from .links import unsubscribe_url

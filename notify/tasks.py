@@ -29,7 +29,7 @@ def test_channel(channel_id: int) -> str:
 
 
 def tell_reconnect(mailbox_id: int) -> str:
-    from scanner.models import Mailbox
+    from mailboxes.models import Mailbox
 
     mailbox = Mailbox.objects.select_related("owner__member").filter(pk=mailbox_id).first()
     if mailbox is None or mailbox.state != Mailbox.State.RECONNECT:

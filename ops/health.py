@@ -62,7 +62,7 @@ def _watcher_age(host: str | None = None) -> float | None:
 
 
 def _mailboxes_in_error() -> int:
-    from scanner.models import Mailbox
+    from mailboxes.models import Mailbox
 
     troubled = [Mailbox.State.ERROR, Mailbox.State.AUTH_FAILED, Mailbox.State.RECONNECT]
     return Mailbox.objects.filter(enabled=True, state__in=troubled).count()

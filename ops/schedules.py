@@ -3,15 +3,14 @@ household's keys. Only this project's own task functions may be named, whoever w
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-
-PROJECT_APPS = ("accounts", "scanner", "incidents", "msaccounts", "notify", "dashboard", "ops")
 
 
 def is_project_task(path: str) -> bool:
     """`app.tasks.function` of one of our apps, and nothing reached through it."""
     parts = (path or "").split(".")
-    return len(parts) == 3 and parts[0] in PROJECT_APPS and parts[1] == "tasks" and parts[2].isidentifier()
+    return len(parts) == 3 and parts[0] in settings.PROJECT_APPS and parts[1] == "tasks" and parts[2].isidentifier()
 
 
 def refuse_foreign_schedule(sender, instance, **kwargs) -> None:

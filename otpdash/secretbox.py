@@ -21,7 +21,7 @@ from .env import secret_file
 log = logging.getLogger(__name__)
 
 # Models whose rows hold sealed data: (app label, model name).
-SEALED_MODELS = (("scanner", "Mailbox"), ("mfa", "Authenticator"))
+SEALED_MODELS = (("mailboxes", "Mailbox"), ("mfa", "Authenticator"))
 KEY_LOST = (
     "The encryption key file {path} is missing, but stored passwords and two-step secrets exist: "
     "restore that file from your backup (or set OTPDASH_ENCRYPTION_KEYS). OTP Dash does not make a new "
@@ -107,7 +107,7 @@ def forget_key_problem() -> None:
 
 
 def _find_key_problem() -> str | None:
-    Mailbox = apps.get_model("scanner", "Mailbox")
+    Mailbox = apps.get_model("mailboxes", "Mailbox")
     sealed = list(Mailbox.objects.order_by("-updated_at").values_list("secret_sealed", flat=True)[:5])
     if not configured_keys():
         return KEY_LOST.format(path=settings.ENCRYPTION_KEY_FILE) if _anything_sealed() else None

@@ -100,6 +100,9 @@ for _proxy in TRUSTED_PROXIES:
         raise ConfigError(f"OTPDASH_TRUSTED_PROXIES: {_proxy!r} is not an address or network") from exc
 HTTPS = env_bool("OTPDASH_HTTPS", False)
 
+# Our own apps (README "Layout"), the ones others build on first.
+PROJECT_APPS = ["accounts", "mailboxes", "scanner", "incidents", "msaccounts", "notify", "ops", "dashboard"]
+
 INSTALLED_APPS = [
     "otpdash.admin_apps.HouseholdAdminConfig",  # Django's admin, scoped to the signed-in household
     "django.contrib.auth",
@@ -114,13 +117,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
-    "accounts",
-    "scanner",
-    "incidents",
-    "msaccounts",
-    "notify",
-    "dashboard",
-    "ops",
+    *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [

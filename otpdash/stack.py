@@ -52,8 +52,9 @@ def _preload() -> None:
     from django.db import connections
     from django.urls import get_resolver
 
+    import detect  # noqa: F401
     from otpdash.wsgi import application  # noqa: F401
-    from scanner import detect, watcher  # noqa: F401
+    from scanner import watcher  # noqa: F401
 
     _ = get_resolver().url_patterns  # imports every view module
     connections.close_all()  # a connection must never be shared by a parent and its children

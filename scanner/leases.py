@@ -16,35 +16,13 @@ import socket
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, models
-from django.db.models import Q
+from django.db import IntegrityError
 from django.utils import timezone
 
+from mailboxes.models import Mailbox
+
 from . import liveness
-
-
-class Watcher(models.Model):
-    """A running watch process. Its row is its heartbeat; `key` names what it holds while it lives."""
-
-    key = models.PositiveIntegerField(unique=True)
-    name = models.CharField(max_length=255)  # host and process id, for people reading the admin
-    capacity = models.PositiveIntegerField()
-    started_at = models.DateTimeField(auto_now_add=True)
-    seen_at = models.DateTimeField()
-
-    def __str__(self):
-        return self.name
-
-
-class WatchLease(models.Model):
-    mailbox = models.OneToOneField("scanner.Mailbox", on_delete=models.CASCADE, primary_key=True,
-                                   related_name="watch_lease")  # fmt: skip
-    watcher = models.ForeignKey(Watcher, null=True, blank=True, on_delete=models.SET_NULL, related_name="leases")
-    expires_at = models.DateTimeField(null=True, blank=True)
-
-    @staticmethod
-    def free(now) -> Q:
-        return Q(watcher__isnull=True) | Q(expires_at__isnull=True) | Q(expires_at__lte=now)
+from .models import Watcher, WatchLease
 
 
 def lease_length() -> timedelta:
@@ -150,8 +128,6 @@ class Membership:
         rows = list(Watcher.objects.exclude(pk=self.watcher.pk).values_list("key", "pk", "seen_at"))
         peers = {key: pk for key, pk, _ in rows}
         lapsed = {key for key, _, seen_at in rows if seen_at < now - lease_length()}
-        from .models import Mailbox  # models.py imports this module's models at its end
-
         gone = self.liveness.dead(list(peers))
         for key in gone:
             # Its scan locks too: a pass it had begun would otherwise block the mailbox until the

@@ -17,17 +17,16 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 from imapclient import IMAPClient
-from imapclient.imapclient import JUNK
 
 from detect import detect, worth_reading_many
-from otpdash import outbound
+from mailboxes.connection import account_for, policy
+from mailboxes.models import Mailbox
 from otpdash.secretbox import SecretUnreadable
 
-from .imap.connect import Account, Policy, close, connect
+from .imap.connect import close, connect
 from .imap.errors import MailboxError
-from .imap.reader import FolderReader
-from .models import FolderCursor, Mailbox
-from .oauth import tokens
+from .imap.reader import FolderReader, discover_folders
+from .models import FolderCursor
 from .store import Hit, message_key, move_cursor, record_batch, worth_storing
 
 log = logging.getLogger(__name__)
@@ -61,47 +60,12 @@ class ScanReport:
         return sum(f.found for f in self.folders)
 
 
-def account_for(mailbox: Mailbox) -> Account:
-    """What connect() needs; for an OAuth2 mailbox a current access token, renewed first if it is
-    about to expire (MailboxError "reconnect" when the provider withdrew access)."""
-    return Account(
-        host=mailbox.host,
-        port=mailbox.port,
-        security=mailbox.security,
-        username=mailbox.username,
-        secret=_oauth_token(mailbox) if mailbox.uses_oauth else mailbox.get_secret(),
-        ca_pem=mailbox.ca_certificate,
-        timeout=settings.IMAP_TIMEOUT,
-        oauth=mailbox.uses_oauth,
-    )
-
-
-def _oauth_token(mailbox: Mailbox) -> str:
-    try:
-        return tokens.access_token(mailbox)
-    except tokens.ReconnectNeeded as exc:
-        raise MailboxError("reconnect", str(exc), "Press Reconnect on the mailbox and sign in again.") from None
-    except tokens.ProviderUnreachable as exc:
-        raise MailboxError("token", str(exc), "It is tried again at the next scan.") from None
-
-
-def policy() -> Policy:
-    """The install's outbound policy (otpdash/outbound.py), and whether plain IMAP is allowed."""
-    return Policy(allow_private=outbound.private_allowed(), allow_plain=settings.ALLOW_PLAIN_IMAP)
-
-
 def open_mailbox(mailbox: Mailbox) -> IMAPClient:
     try:
         return connect(account_for(mailbox), policy())
     except SecretUnreadable as exc:
         # Not a failed sign-in: the server never saw a password, so this never pauses the mailbox.
         raise MailboxError("key", str(exc)) from None
-
-
-def discover_folders(reader: FolderReader) -> list[str]:
-    """INBOX and the folder the server marks \\Junk, where Microsoft's codes often land."""
-    junk = reader.special_folder(JUNK)
-    return ["INBOX"] + ([junk] if junk and junk.upper() != "INBOX" else [])
 
 
 def scan_mailbox(

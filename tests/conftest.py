@@ -100,7 +100,7 @@ def other_member(django_user_model, household):
 
 @pytest.fixture
 def make_mailbox(dovecot):
-    from scanner.models import Mailbox
+    from mailboxes.models import Mailbox
 
     def make(owner, user="alice", security="ssl", folders=None, **fields):
         port = dovecot.imaps_port if security == "ssl" else dovecot.imap_port

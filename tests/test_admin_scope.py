@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Household
+from mailboxes.models import Mailbox
 from msaccounts.models import Account, StepMark
-from scanner.models import Mailbox
 from tests.accounts_data import NIGHT, PETER_CODE, delivered_to
 from tests.findings import OTHER_PROVIDER_SUBJECT_MAIL, arrive, arrive_raw
 from tests.people import join, sign_in
@@ -38,7 +38,7 @@ def test_the_install_owner_sees_no_other_households_rows(client, two_households)
     sign_in(client, owner)
     for url in (
         "/admin/scanner/finding/",
-        "/admin/scanner/mailbox/",
+        "/admin/mailboxes/mailbox/",
         "/admin/scanner/sighting/",
         "/admin/auth/user/",
         "/admin/accounts/household/",
@@ -53,17 +53,17 @@ def test_the_install_owner_sees_no_other_households_rows(client, two_households)
         text = page.content.decode()
         assert "Office-only subject" not in text and "Oscar" not in text and "oscar" not in text, url
         assert "peter.weber" not in text, url
-    assert "Olivia home" in client.get("/admin/scanner/mailbox/").content.decode()
-    assert client.get(f"/admin/scanner/mailbox/{theirs.pk}/change/").status_code in (302, 404)
+    assert "Olivia home" in client.get("/admin/mailboxes/mailbox/").content.decode()
+    assert client.get(f"/admin/mailboxes/mailbox/{theirs.pk}/change/").status_code in (302, 404)
 
 
 def test_where_a_mailbox_connects_cannot_be_changed_in_the_admin(client, two_households):
     owner, _, _, mine = two_households
     sign_in(client, owner)
-    page = client.get(f"/admin/scanner/mailbox/{mine.pk}/change/").content.decode()
+    page = client.get(f"/admin/mailboxes/mailbox/{mine.pk}/change/").content.decode()
     assert 'name="host"' not in page and 'name="username"' not in page and 'name="port"' not in page
     client.post(
-        f"/admin/scanner/mailbox/{mine.pk}/change/",
+        f"/admin/mailboxes/mailbox/{mine.pk}/change/",
         {
             "label": "Olivia home",
             "host": "evil.example",
@@ -83,4 +83,4 @@ def test_where_a_mailbox_connects_cannot_be_changed_in_the_admin(client, two_hou
         "ssl",
         "olivia@home.example",
     )
-    assert client.get("/admin/scanner/mailbox/add/").status_code == 403
+    assert client.get("/admin/mailboxes/mailbox/add/").status_code == 403

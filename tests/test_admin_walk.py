@@ -17,9 +17,9 @@ from django_q.models import Schedule
 
 from accounts.models import Household, Invitation
 from incidents.models import AuditEvent
+from mailboxes.models import Mailbox
 from msaccounts.models import Account, BreachCheck, StepMark
 from otpdash.admin_scope import HouseholdScopedAdmin
-from scanner.models import Mailbox
 from tests.accounts_data import NIGHT, PETER_CODE, delivered_to
 from tests.findings import OTHER_PROVIDER_SUBJECT_MAIL, arrive, arrive_raw
 from tests.people import join, sign_in

@@ -15,7 +15,8 @@ from django.db import connections
 from django_q.conf import Conf
 
 from accounts.models import Household, Member
-from scanner.models import Finding, Mailbox
+from mailboxes.models import Mailbox
+from scanner.models import Finding
 from scanner.watcher import FolderWatch
 from tests.browser import ARTIFACTS, watch_console
 from tests.findings import with_date

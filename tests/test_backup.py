@@ -76,7 +76,7 @@ def test_a_backup_taken_during_a_scan_restores_a_consistent_install_that_opens_t
     assert restored.manage("sightings", "--json").stdout == source.manage("sightings", "--json").stdout
     assert len(restored.manage("sightings", "--json").stdout.splitlines()) == busy_server.expected  # JSON lines
     opened = restored.manage(
-        "shell", "-c", "from scanner.models import Mailbox; print(Mailbox.objects.get().get_secret())"
+        "shell", "-c", "from mailboxes.models import Mailbox; print(Mailbox.objects.get().get_secret())"
     )
     assert opened.stdout.strip().splitlines()[-1] == busy_server.users["alice"]
     assert restored.manage("mailbox", "test", str(mailbox)).returncode == 0  # signs in with the restored password
@@ -155,7 +155,7 @@ def test_a_postgresql_install_is_backed_up_with_pg_dump_and_restored_into_an_emp
         seen = target.manage("sightings", "--json").stdout
         assert seen == source.manage("sightings", "--json").stdout and "<code-3@otpdash.test>" in seen
         opened = target.manage(
-            "shell", "-c", "from scanner.models import Mailbox; print(Mailbox.objects.get().get_secret())"
+            "shell", "-c", "from mailboxes.models import Mailbox; print(Mailbox.objects.get().get_secret())"
         )
         assert opened.stdout.strip().splitlines()[-1] == dovecot.users["alice"]
         again = target.manage("restore", str(archive), check=False)

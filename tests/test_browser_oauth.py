@@ -10,8 +10,9 @@ import time
 import pytest
 from django_q.conf import Conf
 
+from mailboxes.models import Mailbox
 from otpdash import secretbox
-from scanner.models import Finding, Mailbox
+from scanner.models import Finding
 from tests.browser import ARTIFACTS, sign_in, watch_console
 from tests.dovecot import MISSING, Dovecot, dovecot_binary
 from tests.mailgen import code_mail

@@ -27,8 +27,8 @@ LOOKS = [("phone", "light"), ("desktop", "light"), ("phone", "dark")]
 def household_with_history():
     from accounts.models import Household
     from incidents.models import Incident
+    from mailboxes.models import Mailbox
     from msaccounts.models import Account
-    from scanner.models import Mailbox
 
     home = Household.objects.create(name="Home")
     owner = join(home, "olivia", "owner", password=PASSWORD, staff=True)
@@ -65,7 +65,7 @@ def pages(data: dict, who: str) -> list[str]:
         return [*mine, f"/mailboxes/{data['mailbox'].code}/"]
     return [*mine, f"/mailboxes/{data['owner_mailbox'].code}/", "/codes/?who=all", "/incidents/log/",
             "/household/breaches/", "/admin/",
-            "/admin/scanner/mailbox/"]  # fmt: skip
+            "/admin/mailboxes/mailbox/"]  # fmt: skip
 
 
 def check(page, problems: list[str]) -> list[str]:

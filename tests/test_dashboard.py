@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.chart import axis, stacked
-from scanner.models import Mailbox
+from mailboxes.models import Mailbox
 from tests.findings import PHISHING, UNUSUAL_SIGNIN, arrive
 from tests.people import join, never_quiet, sign_in
 

@@ -13,9 +13,9 @@ from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet
 from django.test import override_settings
 
+from mailboxes.models import Mailbox
 from otpdash import secretbox
 from otpdash.datadir import make_private
-from scanner.models import Mailbox
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -33,7 +33,7 @@ def test_without_a_task_cluster_or_a_watcher_it_is_down_and_says_which(client):
 @pytest.mark.django_db
 def test_the_count_across_households_is_for_the_operator_only(client):
     from accounts.models import Household
-    from scanner.models import Mailbox
+    from mailboxes.models import Mailbox
     from tests.people import join, sign_in
 
     owner = join(Household.objects.create(name="Alpha"), "alma", "owner", staff=True)

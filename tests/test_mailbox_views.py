@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django_q.conf import Conf
 
-from scanner.models import Finding, Mailbox
+from mailboxes.models import Mailbox
+from scanner.models import Finding
 from tests.mailgen import code_mail
 from tests.people import sign_in
 
@@ -194,7 +195,7 @@ def test_pages_reject_wrong_methods(alice_client, member, make_mailbox):
 
 
 def test_testing_with_the_stored_password_needs_a_recent_password_check(client, dovecot, member, make_mailbox):
-    from scanner.models import ConnectionCheck
+    from mailboxes.models import ConnectionCheck
 
     mailbox = make_mailbox(member)
     stale = sign_in(client, member, checked_ago=3600)
@@ -211,7 +212,7 @@ def test_testing_with_the_stored_password_needs_a_recent_password_check(client, 
 
 
 def test_the_stored_password_goes_only_where_it_is_saved_to_go(alice_client, dovecot, member, make_mailbox):
-    from scanner.models import ConnectionCheck
+    from mailboxes.models import ConnectionCheck
 
     mailbox = make_mailbox(member)
     for change in (
@@ -242,11 +243,11 @@ def test_the_stored_password_goes_only_where_it_is_saved_to_go(alice_client, dov
 
 
 def test_a_test_runs_in_the_task_cluster_and_the_page_follows_it(alice_client, dovecot, monkeypatch):
-    from scanner.models import ConnectionCheck
+    from mailboxes.models import ConnectionCheck
 
     monkeypatch.setattr(Conf, "SYNC", False)
     queued = []
-    monkeypatch.setattr("scanner.mailbox_views.queue_check", queued.append)
+    monkeypatch.setattr("mailboxes.views.queue_check", queued.append)
     first = alice_client.post(reverse("mailbox_test"), form_data(dovecot), HTTP_HX_REQUEST="true").content.decode()
     check = ConnectionCheck.objects.get()
     assert queued == [check] and "Testing" in first
@@ -254,7 +255,7 @@ def test_a_test_runs_in_the_task_cluster_and_the_page_follows_it(alice_client, d
     assert dovecot.users["alice"] not in check.secret_sealed  # sealed until the task has run
     polled = alice_client.get(reverse("mailbox_check", args=[check.code]), HTTP_HX_REQUEST="true").content.decode()
     assert "Testing" in polled
-    from scanner.tasks import run_check
+    from mailboxes.tasks import run_check
 
     assert run_check(check.pk) == "ok"
     check.refresh_from_db()
@@ -267,7 +268,7 @@ def test_a_test_runs_in_the_task_cluster_and_the_page_follows_it(alice_client, d
 
 
 def test_a_member_cannot_follow_another_members_test(alice_client, client, dovecot, other_member):
-    from scanner.models import ConnectionCheck
+    from mailboxes.models import ConnectionCheck
 
     check = ConnectionCheck.objects.create(
         owner=other_member, host="imap.example.com", port=993, security="ssl", username="bob"
@@ -276,9 +277,9 @@ def test_a_member_cannot_follow_another_members_test(alice_client, client, dovec
 
 
 def test_tests_are_rate_limited_per_member(alice_client, dovecot, monkeypatch):
-    from scanner.models import ConnectionCheck
+    from mailboxes.models import ConnectionCheck
 
-    monkeypatch.setattr("scanner.mailbox_views.queue_check", lambda check: None)
+    monkeypatch.setattr("mailboxes.views.queue_check", lambda check: None)
     for _ in range(ConnectionCheck.RATE_LIMIT):
         alice_client.post(reverse("mailbox_test"), form_data(dovecot), HTTP_HX_REQUEST="true")
     refused = alice_client.post(reverse("mailbox_test"), form_data(dovecot), HTTP_HX_REQUEST="true").content.decode()
@@ -306,7 +307,7 @@ def test_a_test_the_worker_never_picks_up_says_so(alice_client, member):
 
     from django.utils import timezone
 
-    from scanner.models import ConnectionCheck
+    from mailboxes.models import ConnectionCheck
 
     check = ConnectionCheck.objects.create(
         owner=member, host="imap.example.com", port=993, security="ssl", username="alice"

@@ -13,8 +13,9 @@ import pytest
 import requests
 from django.urls import reverse
 
+from mailboxes.models import Mailbox, OAuthFlow
 from otpdash import secretbox
-from scanner.models import Finding, Mailbox, OAuthFlow
+from scanner.models import Finding
 from scanner.scanning import scan_mailbox
 from tests.dovecot import MISSING, Dovecot, dovecot_binary
 from tests.mailgen import code_mail

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Household, Invitation, Member
 from incidents.models import AuditEvent
-from scanner.models import Mailbox
+from mailboxes.models import Mailbox
 from tests.people import join, sign_in
 
 pytestmark = pytest.mark.django_db

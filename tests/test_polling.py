@@ -10,8 +10,9 @@ from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import Schedule, Task
 
+from mailboxes.models import Mailbox
 from scanner import tasks
-from scanner.models import Finding, Mailbox
+from scanner.models import Finding
 from tests.mailgen import code_mail
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from accounts.models import Household, Invitation
 from incidents.models import Incident
+from mailboxes.models import Mailbox
 from msaccounts.models import Account
 from notify.models import Channel
-from scanner.models import Mailbox
 from tests.findings import SINGLE_USE, arrive
 from tests.mailgen import CODE_MAIL_CODE
 from tests.people import join, sign_in
@@ -275,7 +275,7 @@ def test_the_dashboard_shows_household_aggregates_but_no_one_elses_details(world
 def test_the_owner_reaches_the_django_admin_and_it_never_shows_a_secret(world):
     client = client_for("owner", world)
     assert client.get(reverse("admin:index")).status_code == 200
-    detail = client.get(reverse("admin:scanner_mailbox_change", args=[world["mailbox"].pk])).content.decode()
+    detail = client.get(reverse("admin:mailboxes_mailbox_change", args=[world["mailbox"].pk])).content.decode()
     assert SECRET not in detail and world["mailbox"].secret_sealed not in detail
 
 

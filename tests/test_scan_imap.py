@@ -7,8 +7,9 @@ import json
 
 import pytest
 
+from mailboxes.models import Mailbox
 from scanner import scanning, store
-from scanner.models import Finding, FolderCursor, Mailbox, Sighting
+from scanner.models import Finding, FolderCursor, Sighting
 from scanner.scanning import scan_mailbox
 from tests.corpus_labels import CORPUS
 from tests.mailgen import CODE_MAIL_CODE, code_mail, lookalike, mailbox_mix

@@ -8,7 +8,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from scanner.models import Finding, FolderCursor, Mailbox, Sighting
+from mailboxes.models import Mailbox
+from scanner.models import Finding, FolderCursor, Sighting
 from tests.corpus_labels import CORPUS, load_cases
 from tests.mailgen import CODE_MAIL_CODE, code_mail, lookalike
 

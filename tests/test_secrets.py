@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
+from mailboxes.models import Mailbox
 from otpdash.secretbox import SecretUnreadable
-from scanner.models import Mailbox
 from scanner.scanning import scan_mailbox
 from tests.mailgen import CODE_MAIL_CODE, code_mail
 
@@ -59,8 +59,8 @@ def test_no_secret_or_code_in_the_database_the_logs_or_the_admin(
     pages = "".join(
         admin_client.get(url).content.decode()
         for url in (
-            "/admin/scanner/mailbox/",
-            f"/admin/scanner/mailbox/{mailbox.pk}/change/",
+            "/admin/mailboxes/mailbox/",
+            f"/admin/mailboxes/mailbox/{mailbox.pk}/change/",
             "/admin/scanner/finding/",
         )
     )

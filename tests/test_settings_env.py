@@ -5,6 +5,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from otpdash.env import ConfigError, env, env_bool, secret_file
 
@@ -50,7 +51,7 @@ def _settings_read_in_code() -> set[str]:
     import re
 
     names = set()
-    for folder in ("otpdash", "accounts", "scanner", "incidents", "msaccounts", "notify", "dashboard", "ops"):
+    for folder in ("otpdash", "detect", *settings.PROJECT_APPS):
         for path in (ROOT / folder).rglob("*.py"):
             names |= set(re.findall(r"\bOTPDASH_[A-Z_]+\b", path.read_text()))
     return {name for name in names if not name.endswith("_")} | {"DATABASE_URL"}

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from mailboxes.models import Mailbox
 from scanner.leases import Membership, Watcher, WatchLease
-from scanner.models import Mailbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

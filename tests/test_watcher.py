@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from scanner.models import Finding, Mailbox
+from mailboxes.models import Mailbox
+from scanner.models import Finding
 from scanner.watcher import FolderWatch, Supervisor
 from tests.dovecot import MISSING, Dovecot, dovecot_binary
 from tests.mailgen import code_mail

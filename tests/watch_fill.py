@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import Household, Member
-from scanner.models import Mailbox
+from mailboxes.models import Mailbox
 
 home = Household.objects.create(name="Office")
 ca = open(os.environ["FILL_CA"]).read()

@@ -16,6 +16,7 @@ from datetime import date
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
+from imapclient.imapclient import JUNK
 
 from .errors import MailboxError, describe
 
@@ -319,3 +320,9 @@ def _lost(exc: BaseException, doing: str) -> MailboxError:
         f"The connection was lost while {doing} ({describe(exc)}).",
         "Nothing is lost: the next pass continues where this one stopped.",
     )
+
+
+def discover_folders(reader: FolderReader) -> list[str]:
+    """INBOX and the folder the server marks \\Junk, where Microsoft's codes often land."""
+    junk = reader.special_folder(JUNK)
+    return ["INBOX"] + ([junk] if junk and junk.upper() != "INBOX" else [])

@@ -106,7 +106,8 @@ def main() -> None:
         from django.contrib.auth.models import User
         from django.core.management import call_command
 
-        from scanner.models import Finding, Mailbox
+        from mailboxes.models import Mailbox
+        from scanner.models import Finding
         from scanner.scanning import scan_mailbox
         from tests.mailgen import code_mail
 

@@ -33,10 +33,11 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Household, Member  # noqa: E402
 from incidents.models import Incident, IncidentFinding  # noqa: E402
+from mailboxes.models import Mailbox  # noqa: E402
 from msaccounts.checklist import STEP_KEYS  # noqa: E402
 from msaccounts.models import Account, AccountFinding, StepMark  # noqa: E402
 from otpdash.secretbox import seal  # noqa: E402
-from scanner.models import Finding, Mailbox, Sighting  # noqa: E402
+from scanner.models import Finding, Sighting  # noqa: E402
 
 PAGES = ("/dashboard/", "/incidents/", "/microsoft-accounts/", "/whoami/")
 BATCH = 5000

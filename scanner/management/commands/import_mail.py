@@ -3,10 +3,9 @@ import sys
 from django.core.management.base import BaseCommand
 
 from detect import detect
+from mailboxes.commands import user_named
 from scanner.mailfiles import UnreadablePath, readable_messages
 from scanner.store import message_key, record_import, worth_storing
-
-from ._common import user_named
 
 
 class Command(BaseCommand):

@@ -2,10 +2,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from scanner.models import Mailbox
+from mailboxes.commands import mailbox_by_id
+from mailboxes.models import Mailbox
 from scanner.scanning import scan_mailbox
-
-from ._common import mailbox_by_id
 
 
 class Command(BaseCommand):

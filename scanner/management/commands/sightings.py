@@ -2,9 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from mailboxes.commands import user_named
 from scanner.models import Finding
-
-from ._common import user_named
 
 
 class Command(BaseCommand):

@@ -14,6 +14,7 @@ from requests import RequestException
 
 from otpdash import secretbox
 
+from ..models import Mailbox, OAuthFlow
 from . import tokens
 from .providers import Provider, provider
 
@@ -33,8 +34,6 @@ def _provider(name: str) -> Provider:
 
 
 def start_device(owner, name: str, label: str, address: str, mailbox=None):
-    from scanner.models import OAuthFlow
-
     p = _provider(name)
     if not p.device_flow:
         raise FlowError(f"{p.label} does not offer the device-code sign-in for mail.")
@@ -88,8 +87,6 @@ def poll_device(flow) -> str:
 
 def start_code(owner, name: str, label: str, address: str, redirect_uri: str, mailbox=None):
     """The flow and the provider's URL to send the member to."""
-    from scanner.models import OAuthFlow
-
     p = _provider(name)
     verifier = generate_token(64)
     session = tokens.session(p, redirect_uri=redirect_uri, code_challenge_method="S256")
@@ -112,8 +109,6 @@ def start_code(owner, name: str, label: str, address: str, redirect_uri: str, ma
 
 def finish_code(owner, response_url: str, state: str, redirect_uri: str):
     """The redirect came back: its state must name a flow this member started, unused and recent."""
-    from scanner.models import OAuthFlow
-
     flow = OAuthFlow.objects.filter(
         owner=owner, kind=OAuthFlow.Kind.CODE, state=state or "-", finished_at__isnull=True
     ).first()
@@ -140,8 +135,6 @@ def finish_code(owner, response_url: str, state: str, redirect_uri: str):
 
 
 def _end(flow, why: str):
-    from scanner.models import OAuthFlow
-
     OAuthFlow.objects.filter(pk=flow.pk).update(finished_at=timezone.now(), result=why[:300], secret_sealed="")
     raise FlowError(why)
 
@@ -149,8 +142,6 @@ def _end(flow, why: str):
 @transaction.atomic
 def save(flow, token: dict):
     """The tokens become the mailbox's (a new one, or the one being reconnected)."""
-    from scanner.models import Mailbox, OAuthFlow
-
     if not token.get("access_token"):
         _end(flow, "The provider answered without an access token.")
     p = _provider(flow.provider)

@@ -12,6 +12,7 @@ from requests import RequestException
 
 from otpdash import secretbox
 
+from ..models import Mailbox
 from .providers import Provider, provider
 
 # Refresh this long before expiry: a scan that starts with a token about to lapse would fail mid-way.
@@ -51,8 +52,6 @@ def session(p: Provider, **kwargs) -> OAuth2Session:
 
 def access_token(mailbox) -> str:
     """A valid access token for this mailbox, refreshed first when it is about to expire."""
-    from scanner.models import Mailbox
-
     token = unseal(mailbox.secret_sealed)
     if token.get("expires_at", 0) - EARLY_SECONDS > time.time():
         return token["access_token"]

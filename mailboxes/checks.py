@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .imap.connect import Account, Policy, close, connect
-from .imap.errors import STEPS, MailboxError
-from .imap.reader import FolderReader
-from .scanning import discover_folders
+from scanner.imap.connect import Account, Policy, close, connect
+from scanner.imap.errors import STEPS, MailboxError
+from scanner.imap.reader import FolderReader, discover_folders
 
 ORDER = ["lookup", "connect", "tls", "login", "folder"]
 

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import member_required, sensitive
 from otpdash.mail import absolute
+from scanner.tasks import queue_scan
 
 from .models import Mailbox, OAuthFlow
 from .oauth import flows
 from .oauth.providers import available, provider
-from .tasks import queue_scan
 
 
 class OAuthStartForm(forms.Form):
@@ -76,7 +76,7 @@ def oauth_start(request, name):
         except flows.FlowError as exc:
             form.add_error(None, str(exc))
     status = 400 if form.errors else 200
-    page = render(request, "scanner/oauth_start.html", {"form": form, "provider": p}, status=status)
+    page = render(request, "mailboxes/oauth_start.html", {"form": form, "provider": p}, status=status)
     return allow_forms_to_providers(request, page)
 
 
@@ -98,12 +98,12 @@ def oauth_device(request, code):
         flow.refresh_from_db()
         queue_scan(flow.mailbox_id)
         if request.htmx:
-            response = render(request, "scanner/_oauth_device.html", {"flow": flow, "state": state})
+            response = render(request, "mailboxes/_oauth_device.html", {"flow": flow, "state": state})
             response["HX-Redirect"] = reverse("mailboxes")
             return response
         messages.success(request, f"Signed in: {flow.label} is linked and scanned within a minute.")
         return redirect("mailboxes")
-    template = "scanner/_oauth_device.html" if request.htmx else "scanner/oauth_device.html"
+    template = "mailboxes/_oauth_device.html" if request.htmx else "mailboxes/oauth_device.html"
     return render(request, template, {"flow": flow, "state": state, "problem": problem})
 
 
@@ -119,7 +119,7 @@ def oauth_callback(request):
             request.user, request.build_absolute_uri(), request.GET.get("state", ""), _redirect_uri()
         )
     except flows.FlowError as exc:
-        return render(request, "scanner/oauth_problem.html", {"problem": str(exc)}, status=400)
+        return render(request, "mailboxes/oauth_problem.html", {"problem": str(exc)}, status=400)
     queue_scan(mailbox.pk)
     messages.success(request, f"Signed in: {mailbox.label} is linked and scanned within a minute.")
     return redirect("mailboxes")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .imap.certificates import MAX_PEM_BYTES, CertificateError, ca_bundle
+from .certificates import MAX_PEM_BYTES, CertificateError, ca_bundle
 from .models import Mailbox
 
 # Changing any of these sends the stored password somewhere else: the password must be typed again.

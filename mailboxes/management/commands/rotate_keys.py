@@ -2,8 +2,8 @@ from allauth.mfa.models import Authenticator
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from mailboxes.models import Mailbox
 from otpdash.secretbox import SecretUnreadable, reseal
-from scanner.models import Mailbox
 
 # The sealed fields of allauth's authenticators (accounts.adapter.HouseholdMFAAdapter seals them).
 _SEALED_FIELDS = ("secret", "seed")

@@ -5,15 +5,14 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from mailboxes.certificates import MAX_PEM_BYTES
+from mailboxes.checks import check_connection
+from mailboxes.commands import mailbox_by_id, user_named
+from mailboxes.connection import account_for, policy
+from mailboxes.models import Mailbox
+from mailboxes.oauth import flows
 from otpdash.secretbox import SecretUnreadable
 from otpdash.times import zoned
-from scanner.checks import check_connection
-from scanner.imap.certificates import MAX_PEM_BYTES
-from scanner.models import Mailbox
-from scanner.oauth import flows
-from scanner.scanning import account_for, policy
-
-from ._common import mailbox_by_id, user_named
 
 STAMP = "Y-m-d H:i"
 

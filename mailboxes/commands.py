@@ -1,11 +1,11 @@
-"""Helpers shared by the scanner's management commands."""
+"""The member and the mailbox a management command names, or a message saying there is none."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
-from scanner.models import Mailbox
+from mailboxes.models import Mailbox
 
 
 def user_named(username: str):

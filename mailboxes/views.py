@@ -10,14 +10,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import member_required, recently_checked, sensitive
 from otpdash import secretbox
+from scanner.tasks import queue_scan
 
+from .certificates import describe as describe_certificates
 from .forms import MailboxForm
-from .imap.certificates import describe as describe_certificates
 from .models import ConnectionCheck, Mailbox
 from .oauth.providers import available, provider
 from .oauth_views import allow_forms_to_providers
 from .presets import PRESETS
-from .tasks import queue_check, queue_scan
+from .tasks import queue_check
 
 
 def _mailbox_for_user(request, code) -> Mailbox:
@@ -32,7 +33,7 @@ def _my_mailboxes(request):
 @member_required
 @require_GET
 def mailbox_list(request):
-    template = "scanner/_mailbox_rows.html" if request.htmx else "scanner/mailbox_list.html"
+    template = "mailboxes/_mailbox_rows.html" if request.htmx else "mailboxes/mailbox_list.html"
     page = render(request, template, {"mailboxes": _my_mailboxes(request), "oauth_providers": available()})
     return allow_forms_to_providers(request, page)  # Reconnect may lead to a provider
 
@@ -58,18 +59,18 @@ def _edit(request, mailbox: Mailbox):
         action = request.POST.get("action")
         if action == "test":
             check = _start_check(request, form, mailbox)
-            return render(request, "scanner/mailbox_form.html", _form_context(form, mailbox, preset, check))
+            return render(request, "mailboxes/mailbox_form.html", _form_context(form, mailbox, preset, check))
         if action == "check-result":
             check = _check_view(_check_for_user(request, request.POST.get("check")))
-            return render(request, "scanner/mailbox_form.html", _form_context(form, mailbox, preset, check))
+            return render(request, "mailboxes/mailbox_form.html", _form_context(form, mailbox, preset, check))
         if form.is_valid():
             saved = form.save()
             messages.success(request, f"Saved {saved.label}. It is scanned within a minute.")
             return redirect("mailboxes")
-        return render(request, "scanner/mailbox_form.html", _form_context(form, mailbox, preset), status=400)
+        return render(request, "mailboxes/mailbox_form.html", _form_context(form, mailbox, preset), status=400)
     initial = {"host": preset.host, "port": preset.port, "security": preset.security} if preset else None
     form = MailboxForm(instance=mailbox, initial=initial)
-    return render(request, "scanner/mailbox_form.html", _form_context(form, mailbox, preset))
+    return render(request, "mailboxes/mailbox_form.html", _form_context(form, mailbox, preset))
 
 
 def _form_context(form, mailbox, preset, check=None) -> dict:
@@ -87,14 +88,14 @@ def mailbox_test(request, code=None):
     For a saved mailbox an empty password means the stored one, sent only where it is saved to go."""
     mailbox = _mailbox_for_user(request, code) if code else Mailbox(owner=request.user)
     form = MailboxForm(request.POST, request.FILES, instance=mailbox)
-    return render(request, "scanner/_check_result.html", {"check": _start_check(request, form, mailbox)})
+    return render(request, "mailboxes/_check_result.html", {"check": _start_check(request, form, mailbox)})
 
 
 @member_required
 @require_GET
 def check_status(request, code):
     """htmx: where a Test connection stands; polled until it is done."""
-    return render(request, "scanner/_check_result.html", {"check": _check_view(_check_for_user(request, code))})
+    return render(request, "mailboxes/_check_result.html", {"check": _check_view(_check_for_user(request, code))})
 
 
 def _check_for_user(request, code) -> ConnectionCheck:
@@ -185,4 +186,4 @@ def mailbox_remove(request, code):
         mailbox.delete()
         messages.success(request, f"Removed {label} and its stored password. Its findings stay in the history.")
         return redirect("mailboxes")
-    return render(request, "scanner/mailbox_remove.html", {"mailbox": mailbox})
+    return render(request, "mailboxes/mailbox_remove.html", {"mailbox": mailbox})

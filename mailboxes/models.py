@@ -1,0 +1,316 @@
+"""A member's linked mailboxes: where each connects, its sealed secret, its health and its scan
+lock; the OAuth2 sign-ins under way; and the "Test connection" runs the page follows."""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from otpdash import secretbox
+
+from .certificates import CertificateError, ca_bundle
+from .signals import mailbox_needs_reconnect
+
+AUTH_FAILURES_BEFORE_PAUSE = 3
+
+
+def lock_lease() -> timedelta:
+    """How long a scan's lock holds without a heartbeat: a killed scan frees its mailbox this soon."""
+    return timedelta(seconds=settings.SCAN_LEASE_SECONDS)
+
+
+def is_loopback_name(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class MailboxQuerySet(models.QuerySet):
+    def with_findings(self):
+        """Each mailbox with `findings`, the number of findings seen in it, in the same query."""
+        return self.annotate(findings=models.Count("sightings__finding", distinct=True))
+
+    def watchable(self):
+        return self.filter(enabled=True).exclude(state__in=[Mailbox.State.PAUSED, Mailbox.State.RECONNECT])
+
+    def due(self, now=None):
+        now = now or timezone.now()
+        return self.watchable().filter(Q(next_scan_at__isnull=True) | Q(next_scan_at__lte=now))
+
+
+class Mailbox(models.Model):
+    class Security(models.TextChoices):
+        SSL = "ssl", "SSL/TLS (usually port 993)"
+        STARTTLS = "starttls", "STARTTLS (usually port 143)"
+        PLAIN = "plain", "No encryption (only to this machine)"
+
+    class State(models.TextChoices):
+        NEW = "new", "not scanned yet"
+        OK = "ok", "ok"
+        ERROR = "error", "error"
+        AUTH_FAILED = "auth_failed", "sign-in failed"
+        PAUSED = "paused", "paused"
+        RECONNECT = "reconnect", "reconnect needed"
+
+    class Auth(models.TextChoices):
+        PASSWORD = "password", "password"
+        MICROSOFT = "microsoft", "Microsoft sign-in (OAuth2)"
+        GOOGLE = "google", "Google sign-in (OAuth2)"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailboxes")
+    label = models.CharField(max_length=100)
+    host = models.CharField(max_length=253)
+    port = models.PositiveIntegerField(default=993, validators=[MinValueValidator(1), MaxValueValidator(65535)])
+    security = models.CharField(max_length=10, choices=Security.choices, default=Security.SSL)
+    username = models.CharField(max_length=254)
+    auth = models.CharField(max_length=10, choices=Auth.choices, default=Auth.PASSWORD)
+    # The password, or for OAuth2 the tokens as JSON: sealed either way.
+    secret_sealed = models.TextField(editable=False)
+    ca_certificate = models.TextField(
+        blank=True,
+        help_text="A CA certificate (PEM) to trust for this server, for a self-signed or private certificate.",
+    )
+    folders = models.JSONField(default=list, blank=True, help_text="Empty: INBOX and the server's Junk folder.")
+    discovered_folders = models.JSONField(default=list, blank=True, editable=False)
+    enabled = models.BooleanField(default=True)
+    poll_minutes = models.PositiveIntegerField(default=10, validators=[MinValueValidator(1), MaxValueValidator(1440)])
+    backfill_days = models.PositiveIntegerField(default=90, validators=[MinValueValidator(1), MaxValueValidator(3650)])
+
+    state = models.CharField(max_length=12, choices=State.choices, default=State.NEW)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    auth_failures = models.PositiveIntegerField(default=0)
+    next_scan_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    examined_total = models.PositiveBigIntegerField(default=0)
+    # The scan lock lives in the database so that two workers, on any machine, never scan together.
+    lock_token = models.CharField(max_length=32, blank=True, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MailboxQuerySet.as_manager()
+
+    class Meta:
+        db_table = "scanner_mailbox"  # where the rows have lived since before this app held the model
+        ordering = ["owner_id", "label", "id"]
+        verbose_name_plural = "mailboxes"
+
+    def __str__(self):
+        return f"{self.label} ({self.username}@{self.host})"
+
+    def clean(self):
+        errors = {}
+        self.host = (self.host or "").strip().rstrip(".").lower()
+        if self.security == self.Security.PLAIN and not settings.ALLOW_PLAIN_IMAP and not is_loopback_name(self.host):
+            errors["security"] = (
+                "Unencrypted IMAP would send the password in the clear, so it is allowed only to this machine. "
+                "Choose SSL/TLS or STARTTLS (the administrator can allow it with OTPDASH_ALLOW_PLAIN_IMAP=true)."
+            )
+        try:
+            self.ca_certificate = ca_bundle(self.ca_certificate)
+        except CertificateError as exc:
+            errors["ca_certificate"] = str(exc)
+        if not isinstance(self.folders, list) or not all(isinstance(f, str) and f.strip() for f in self.folders):
+            errors["folders"] = "Folders must be a list of folder names."
+        if errors:
+            raise ValidationError(errors)
+
+    def delete(self, *args, **kwargs):
+        """The row is locked first: a watcher writing this mailbox's folder cursor at this moment then
+        waits and fails on its own side, instead of this delete failing at commit on the cursor it
+        had not seen (seen on PostgreSQL when a watched mailbox was removed)."""
+        with transaction.atomic():
+            list(Mailbox.objects.select_for_update().filter(pk=self.pk).values_list("pk", flat=True))
+            return super().delete(*args, **kwargs)
+
+    def set_secret(self, secret: str) -> None:
+        self.secret_sealed = secretbox.seal(secret)
+
+    def get_secret(self) -> str:
+        return secretbox.unseal(self.secret_sealed)
+
+    def watched_folders(self) -> list[str]:
+        return list(self.folders or self.discovered_folders or ["INBOX"])
+
+    @property
+    def uses_oauth(self) -> bool:
+        return self.auth != self.Auth.PASSWORD
+
+    @property
+    def is_scanning(self) -> bool:
+        return bool(self.locked_until and self.locked_until > timezone.now())
+
+    @property
+    def state_label(self) -> str:
+        state = self.display_state
+        return "scanning" if state == "scanning" else self.State(state).label
+
+    @property
+    def display_state(self) -> str:
+        if self.is_scanning:
+            return "scanning"
+        if not self.enabled:
+            return "paused"
+        return self.state
+
+    # --- the lock: a lease claimed with a conditional UPDATE, so only one claimant wins ---
+    def try_lock(self, token: str) -> bool:
+        now = timezone.now()
+        claimed = (
+            Mailbox.objects.filter(pk=self.pk)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+            .update(lock_token=token, locked_until=now + lock_lease())
+        )
+        return claimed == 1
+
+    def renew_lock(self, token: str) -> bool:
+        renewed = Mailbox.objects.filter(pk=self.pk, lock_token=token).update(
+            locked_until=timezone.now() + lock_lease()
+        )
+        return renewed == 1
+
+    def unlock(self, token: str) -> None:
+        Mailbox.objects.filter(pk=self.pk, lock_token=token).update(lock_token="", locked_until=None)
+
+    # --- health: plain UPDATEs, so a concurrent edit of the form is never overwritten ---
+    def record_success(self, examined: int, folders: list[str] | None = None) -> None:
+        now = timezone.now()
+        fields = dict(
+            state=self.State.OK,
+            last_success_at=now,
+            auth_failures=0,
+            next_scan_at=now + timedelta(minutes=self.poll_minutes),
+            examined_total=F("examined_total") + examined,
+        )
+        if folders is not None:
+            fields["discovered_folders"] = folders
+        Mailbox.objects.filter(pk=self.pk).exclude(state=self.State.PAUSED).update(**fields)
+
+    def record_failure(self, message: str, auth: bool = False, examined: int = 0, reconnect: bool = False) -> None:
+        now = timezone.now()
+        fields = dict(
+            last_error=message,
+            last_error_at=now,
+            next_scan_at=now + timedelta(minutes=self.poll_minutes),
+            examined_total=F("examined_total") + examined,
+        )
+        if reconnect:  # the provider withdrew access: only signing in again helps, so stop asking
+            fields["state"] = self.State.RECONNECT
+        elif auth:
+            failures = Mailbox.objects.filter(pk=self.pk).values_list("auth_failures", flat=True).first() or 0
+            failures += 1
+            fields["auth_failures"] = failures
+            if failures >= AUTH_FAILURES_BEFORE_PAUSE:
+                fields["state"] = self.State.PAUSED
+                fields["last_error"] = (
+                    f"{message} Paused after {failures} failed sign-ins in a row, so the server does not lock "
+                    "the account; fix the password and resume."
+                )
+            else:
+                fields["state"] = self.State.AUTH_FAILED
+        else:
+            fields["state"] = self.State.ERROR
+        if reconnect and Mailbox.objects.filter(pk=self.pk).exclude(state=self.State.RECONNECT).update(**fields):
+            mailbox_needs_reconnect.send(sender=Mailbox, mailbox_id=self.pk)
+            return
+        Mailbox.objects.filter(pk=self.pk).update(**fields)
+
+    def resume(self) -> None:
+        Mailbox.objects.filter(pk=self.pk).update(
+            enabled=True, state=self.State.NEW, auth_failures=0, next_scan_at=None
+        )
+
+
+class OAuthFlow(models.Model):
+    """A sign-in with a provider under way: the device code the member types at the provider, or the
+    state (and PKCE verifier) an authorization-code redirect must come back with. Used once."""
+
+    class Kind(models.TextChoices):
+        DEVICE = "device", "device code"
+        CODE = "code", "authorization code"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oauth_flows")
+    provider = models.CharField(max_length=10)
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    label = models.CharField(max_length=100)
+    address = models.CharField(max_length=254)
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.CASCADE, null=True, blank=True, help_text="Reconnecting this mailbox."
+    )
+    state = models.CharField(max_length=64, db_index=True, blank=True)
+    secret_sealed = models.TextField(blank=True, editable=False, help_text="Device code or PKCE verifier.")
+    user_code = models.CharField(max_length=32, blank=True)
+    verification_uri = models.URLField(blank=True)
+    interval = models.PositiveSmallIntegerField(default=5)
+    expires_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "scanner_oauthflow"
+
+
+class ConnectionCheck(models.Model):
+    """One "Test connection", run as a background task so that a silent server never holds a web
+    worker; the page follows it. A typed password is kept sealed only until the task has run."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "waiting"
+        DONE = "done", "done"
+
+    # Tests a member may start in RATE_WINDOW: enough to fix a typo or two, too few to scan a network.
+    RATE_LIMIT = 10
+    RATE_WINDOW = timedelta(minutes=10)
+    KEEP = timedelta(days=1)
+    STUCK_AFTER = timedelta(minutes=2)
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    host = models.CharField(max_length=253)
+    port = models.PositiveIntegerField()
+    security = models.CharField(max_length=10, choices=Mailbox.Security.choices)
+    username = models.CharField(max_length=254)
+    ca_certificate = models.TextField(blank=True)
+    folders = models.JSONField(default=list, blank=True)
+    # Sealed typed password; empty means the mailbox's stored one. Cleared once the task has run.
+    secret_sealed = models.TextField(blank=True, editable=False)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    result = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "scanner_connectioncheck"
+
+    @classmethod
+    def recent_count(cls, owner) -> int:
+        return cls.objects.filter(owner=owner, created_at__gte=timezone.now() - cls.RATE_WINDOW).count()
+
+    @classmethod
+    def forget_old(cls) -> None:
+        cls.objects.filter(created_at__lt=timezone.now() - cls.KEEP).delete()
+
+    def secret(self) -> str:
+        if self.secret_sealed:
+            return secretbox.unseal(self.secret_sealed)
+        if self.mailbox is None:
+            raise secretbox.SecretUnreadable("no password was given for this test")
+        return self.mailbox.get_secret()
+
+    def finish(self, result: dict) -> None:
+        ConnectionCheck.objects.filter(pk=self.pk).update(state=self.State.DONE, result=result, secret_sealed="")
