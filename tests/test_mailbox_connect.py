@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.checks import check_connection
+from mailboxes.checks import check_connection
 from scanner.imap.connect import Account, Policy
 from tests.dovecot import free_port
 
@@ -152,6 +152,28 @@ def test_the_pinned_client_still_matches_imapclients_internals():
     assert callable(IMAPClient._create_IMAP4)
     assert callable(tls.IMAP4_TLS._create_socket) and callable(tls.wrap_socket)
     assert callable(imap4.IMAP4WithTimeout._create_socket)
+
+
+def test_imaplib_under_imapclient_still_answers_the_raw_commands(dovecot):
+    """scanner/imap/pinned.py reads imapclient's `_imap` (imaplib) for UID SEARCH and FETCH and
+    quiets its debug output: an upgrade that hides or replaces it must fail here, loudly."""
+    import imaplib
+
+    from scanner.imap import pinned
+
+    dovecot.append([b"From: a@example.org\r\nSubject: one\r\n\r\nbody\r\n"])
+    client = dovecot.client()
+    try:
+        assert isinstance(client._imap, imaplib.IMAP4)
+        pinned.quiet(client)
+        assert client._imap.debug == 0
+        client.select_folder("INBOX", readonly=True)
+        status, lines = pinned.uid_command(client, "SEARCH", "ALL")
+        assert status == "OK" and lines[0].split() == [b"1"]
+        status, lines = pinned.uid_command(client, "FETCH", "1", "(RFC822.SIZE)")
+        assert status == "OK" and b"RFC822.SIZE" in bytes(lines[0])
+    finally:
+        client.logout()
 
 
 def test_a_service_that_is_not_imap_is_named_without_echoing_its_banner():

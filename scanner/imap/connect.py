@@ -15,7 +15,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from otpdash import outbound
 
 from .errors import MailboxError, describe
-from .pinned import PinnedIMAPClient
+from .pinned import PinnedIMAPClient, quiet
 
 # imapclient's imaplib logger prints every server line at DEBUG, message text and codes included.
 # Dropped at the source, so no logging configuration can ever turn it on.
@@ -140,7 +140,7 @@ def _open(account: Account, address: str) -> IMAPClient:
             ssl_context=context,
             timeout=account.timeout,
         )
-        client._imap.debug = 0  # imaplib would format every line for a log the filter above drops
+        quiet(client)
         if account.security == "starttls":
             if not client.has_capability("STARTTLS"):
                 close(client)

@@ -1,14 +1,17 @@
-"""IMAPClient connected to one address chosen in advance, with TLS still checked against the name.
+"""The one place that reaches into imapclient's and imaplib's internals; tests/test_mailbox_connect.py
+fails loudly if an upgrade changes them.
 
-The address is the one that passed the private-address check; resolving the name a second time to
-connect would let a DNS answer that changes in between (DNS rebinding) reach another machine.
-This module is the one place that reaches into imapclient's and imaplib's internals
-(`IMAPClient._create_IMAP4`, `IMAP4._create_socket`); tests/test_mailbox_connect.py fails loudly
-if an upgrade changes them.
+- IMAPClient connected to one address chosen in advance, with TLS still checked against the name
+  (`IMAPClient._create_IMAP4`, `IMAP4._create_socket`): the address is the one that passed the
+  private-address check; resolving the name a second time to connect would let a DNS answer that
+  changes in between (DNS rebinding) reach another machine.
+- imaplib underneath (`IMAPClient._imap`) for the two commands that run over every message of a
+  mailbox, whose answers imapclient's pure-Python parser would read slower than the server sends.
 """
 
 from __future__ import annotations
 
+import imaplib
 import socket
 
 from imapclient import IMAPClient, imap4, tls
@@ -45,3 +48,17 @@ class PinnedIMAPClient(IMAPClient):
         if self.ssl:
             return _PinnedTLS(self.host, self.port, self._pinned_address, self.ssl_context, timeout)
         return _PinnedPlain(self.host, self.port, self._pinned_address, timeout)
+
+
+def uid_command(client: IMAPClient, command: str, *args) -> tuple[str, list]:
+    """imaplib's UID command on the client's connection: (status, raw response lines)."""
+    return _imaplib_of(client).uid(command, *args)
+
+
+def quiet(client: IMAPClient) -> None:
+    """imaplib would format every line for a debug log that nobody reads."""
+    _imaplib_of(client).debug = 0
+
+
+def _imaplib_of(client: IMAPClient) -> imaplib.IMAP4:
+    return client._imap

@@ -19,6 +19,7 @@ from imapclient.exceptions import IMAPClientError
 from imapclient.imapclient import JUNK
 
 from .errors import MailboxError, describe
+from .pinned import uid_command
 
 # The header fields the detector's pre-filter reads (detect.worth_reading_many).
 HEADER_FIELDS = "FROM SENDER REPLY-TO SUBJECT"
@@ -155,7 +156,7 @@ class FolderReader:
     def _uid_search(self, criteria: str) -> list[int]:
         """UID SEARCH through imaplib: a first scan's answer lists every UID of the folder, and
         imapclient's parser would spend longer on it than the server."""
-        typ, data = self.client._imap.uid("SEARCH", criteria)
+        typ, data = uid_command(self.client, "SEARCH", criteria)
         if typ != "OK":
             raise MailboxError("read", f"The server refused to search ({describe(data)}).")
         return sorted({int(uid) for line in data if line for uid in bytes(line).split()})
@@ -165,7 +166,7 @@ class FolderReader:
         message of a mailbox, so it goes through imaplib directly (imapclient's pure-Python
         response parser costs more than the server does) and reads only UID and size itself."""
         with _reading("reading headers"):
-            typ, data = self.client._imap.uid("FETCH", uid_set(uids), PREFILTER_ITEMS)
+            typ, data = uid_command(self.client, "FETCH", uid_set(uids), PREFILTER_ITEMS)
         if typ != "OK":
             raise MailboxError("read", f"The server refused to read headers ({describe(data)}).")
         return [header for header in map(_header_of, _responses(data)) if header is not None]
