@@ -12,7 +12,6 @@ hops (Microsoft's own say dkim=none on genuine mail) and are never read.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from email.message import Message
@@ -21,7 +20,9 @@ from functools import lru_cache
 import authres
 
 from .domains import MICROSOFT_MAIL_HOSTS, registrable
+from .hops import find_border, parse_received
 from .message import HEADER_VALUE_LIMIT
+from .receivers import Receiver, same_organisation
 
 _FALLBACK_RESULT = re.compile(r"(?:^|;)\s*([a-z][a-z0-9-]*)\s*=\s*([a-z]+)", re.I)
 _FALLBACK_PROP = re.compile(r"\b(header\.(?:from|d|i)|smtp\.mailfrom)\s*=\s*([^\s;()]+)", re.I)
@@ -41,55 +42,65 @@ class AuthResults:
     dkim: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (result, signing domain)
 
 
-def receiver_results(msg: Message) -> AuthResults:
+def receiver_results(msg: Message, receiver: Receiver | None = None) -> AuthResults:
     """The receiving organisation's AR headers, merged; empty when it wrote none."""
-    values = trusted_values(msg.items())
+    values = trusted_values(msg.items(), receiver)
     if not values:
         return AuthResults()
     return merge([parse_value(value) for value in values])
 
 
-def trusted_values(items: list[tuple[str, str]]) -> list[str]:
+def trusted_values(items: list[tuple[str, str]], receiver: Receiver | None = None) -> list[str]:
     """The values of the trusted AR headers (and Received-SPF, as an AR spf entry), top down."""
     fields = [(name.lower(), " ".join(str(value)[:HEADER_VALUE_LIMIT].split())) for name, value in items]
     hops = [(index, parse_received(value)) for index, (name, value) in enumerate(fields) if name == "received"]
-    border = next(((index, hop) for index, hop in hops if hop.is_border), None)
+    border = find_border(hops, receiver)
     if border is not None:
         below = next((index for index, _ in hops if index > border[0]), len(fields))
-        limit, receiver = below, border[1].by_org
+        limit, org = below, border[1]
     elif hops:  # no hop from outside: only the organisation that handled it may speak
-        limit, receiver = len(fields), next((hop.by_org for _, hop in hops if hop.by_org), None)
+        limit, org = len(fields), next((hop.by_org for _, hop in hops if hop.by_org), None)
     else:  # no Received at all: a file saved by hand; the top header is the only evidence
-        limit, receiver = len(fields), None
+        limit, org = len(fields), None
     trusted: list[str] = []
     for index, (name, value) in enumerate(fields[:limit]):
         if name not in _VERDICT_FIELDS:
             continue
         if border is not None and index > border[0] and not _in_run_below(fields, border[0], index):
-            continue  # below the border, only the receiver's own run of verdicts right under its line
+            continue  # below the border, only the receiver's own run of headers right under its line
         above_border = border is not None and index < border[0]
-        if not (above_border or not hops or _written_by(value, receiver, name)):
+        if not (above_border or not hops or _written_by(value, org, name, receiver)):
             continue
         trusted.append(value if name == "authentication-results" else _received_spf(value))
     return [value for value in trusted if value]
 
 
 _VERDICT_FIELDS = ("authentication-results", "received-spf")
+# What the sending side wrote: the receiver's own headers under its Received line end where these
+# begin. Anything else there (Return-Path, X-Originating-Ip, DKIM-Filter, a provider's X- lines) is
+# the receiver's too and does not end its run.
+_SENDER_SIDE = frozenset(
+    {
+        "received", "dkim-signature", "arc-seal", "arc-message-signature", "arc-authentication-results",
+        "x-ms-exchange-authentication-results", "from", "sender", "to", "cc", "reply-to", "subject", "date",
+        "message-id", "mime-version", "content-type", "content-transfer-encoding", "in-reply-to", "references",
+        "x-mailer", "user-agent", "organization", "list-id", "list-unsubscribe", "feedback-id", "precedence",
+    }
+)  # fmt: skip
 
 
 def _in_run_below(fields: list[tuple[str, str]], border: int, index: int) -> bool:
-    """Whether every field between the border's Received line and this one is a verdict too: a
-    receiver writes its verdicts right under its own line; the sender's headers come after."""
-    return all(name in _VERDICT_FIELDS for name, _ in fields[border + 1 : index])
+    """Whether nothing the sender wrote sits between the border's Received line and this header."""
+    return not any(name in _SENDER_SIDE for name, _ in fields[border + 1 : index])
 
 
-def _written_by(value: str, receiver: str | None, name: str = "authentication-results") -> bool:
+def _written_by(value: str, org: str | None, name: str, receiver: Receiver | None) -> bool:
     if name == "received-spf":
-        return receiver is not None  # it names no writer: trusted only in the receiver's run
+        return org is not None  # it names no writer: trusted only in the receiver's run
     authserv = authserv_id(value)
     if authserv is None:  # Exchange Online's layout: only Microsoft's own mail hosts write it
-        return receiver in MICROSOFT_MAIL_HOSTS
-    return receiver is not None and registrable(authserv) == receiver
+        return org in MICROSOFT_MAIL_HOSTS
+    return org is not None and same_organisation(registrable(authserv), org, receiver)
 
 
 def authserv_id(value: str) -> str | None:
@@ -109,60 +120,8 @@ def merge(results: list[AuthResults]) -> AuthResults:
     return AuthResults(**out)
 
 
-_RECEIVED_FROM = re.compile(r"^\s*from\s+(\S{1,255})(?:\s+\(([^()]{0,300})\))?", re.I)
-_RECEIVED_BY = re.compile(r"\bby\s+([a-z0-9][a-z0-9.-]{0,252})", re.I)
-_BRACKETED_IP = re.compile(r"\[([0-9a-f:.]{2,45})\]", re.I)
 _SPF_RESULT = re.compile(r"^\s*(pass|fail|softfail|neutral|none|temperror|permerror)\b", re.I)
 _SPF_FROM = re.compile(r"\benvelope-from=\"?<?([^\s;\">]{1,254})", re.I)
-
-
-@dataclass(frozen=True)
-class Hop:
-    by_org: str | None
-    is_border: bool  # the mail came into by_org's hands from another organisation here
-
-
-@lru_cache(maxsize=4096)
-def parse_received(value: str) -> Hop:
-    by = _RECEIVED_BY.search(value)
-    by_org = _org(by.group(1)) if by else None
-    came_from = _RECEIVED_FROM.match(value)
-    if by_org is None or came_from is None:
-        return Hop(by_org, False)  # an internal hop ("by 2002:...") or one without a sender
-    source = _source_org(came_from.group(1), came_from.group(2) or "")
-    return Hop(by_org, source != by_org)
-
-
-def _source_org(helo: str, details: str) -> str:
-    """Whose host handed the mail over: its reverse-DNS name when the receiver recorded one, else
-    its address; the HELO name (chosen by the sender) only beside a bare address (Exchange's
-    internal hops write "from HOST (IP)"). "outside" when nothing names it."""
-    words = details.replace("[", " [").split()
-    name = words[0].rstrip(".") if words else ""
-    if name and name.lower() != "unknown" and not _is_ip(name.strip("[]")) and "." in name:
-        return _org(name) or "outside"
-    if name.lower() == "unknown":
-        return "outside"  # the receiver looked the address up and found no name
-    ip = _BRACKETED_IP.search(details)
-    address = ip.group(1) if ip else (name.strip("[]") if name and _is_ip(name.strip("[]")) else "")
-    if address and _is_ip(address) and ipaddress.ip_address(address).is_private:
-        return _org(helo) or "internal"
-    return _org(helo.strip("[]")) or "outside"
-
-
-def _org(host: str) -> str | None:
-    host = host.strip().strip(".").lower()
-    if "." not in host or _is_ip(host.strip("[]")):
-        return None
-    return registrable(host) or None
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-        return True
-    except ValueError:
-        return False
 
 
 def _received_spf(value: str) -> str | None:

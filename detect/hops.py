@@ -1,0 +1,139 @@
+"""Received lines read as hops: which organisation took the mail, and whether it came from outside.
+
+The border is the first hop, from the top, where the receiving organisation took the mail from a
+public address outside it. A receiver's own hops never are: from loopback, private, link-local or
+shared addresses, from `localhost` or `*.internal`-style names, over LMTP, or between hosts of one
+organisation (receivers.py), even when their domains differ.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .domains import registrable
+from .receivers import Receiver, same_organisation
+
+_RECEIVED_FROM = re.compile(r"^\s*from\s+(\S{1,255})(?:\s+\(([^()]{0,300})\))?", re.I)
+_RECEIVED_BY = re.compile(r"\bby\s+([a-z0-9][a-z0-9.:-]{0,252})", re.I)
+_BRACKETED_IP = re.compile(r"\[(?:ipv6:)?([0-9a-f:.]{2,45})\]", re.I)
+_LOCAL_PROTOCOL = re.compile(r"\bwith\s+LMTP", re.I)
+# Names that only exist inside one network (RFC 6762, RFC 8375, and the de-facto ones).
+_INSIDE_SUFFIXES = (".internal", ".local", ".localdomain", ".lan", ".home.arpa", ".intranet", ".localhost")
+
+
+# Addresses that never cross the internet: a hop from one is inside the receiver's own network.
+# (Not `not is_global`: that also takes in the documentation ranges and other reserved blocks.)
+_INSIDE_NETWORKS = tuple(
+    ipaddress.ip_network(block)
+    for block in (
+        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+        "192.168.0.0/16", "::/128", "::1/128", "fc00::/7", "fe80::/10",
+    )
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Hop:
+    by_org: str | None  # the registrable domain of the host that took the mail, when it names one
+    source_org: str | None  # whose host handed it over, when the line says
+    internal: bool  # certainly inside one organisation: never the border
+    helo_only: bool = False  # source_org is the sender's own word for itself
+
+
+@lru_cache(maxsize=4096)
+def parse_received(value: str) -> Hop:
+    by = _RECEIVED_BY.search(value)
+    by_org = _org(by.group(1)) if by else None
+    came_from = _RECEIVED_FROM.match(value)
+    if came_from is None:
+        return Hop(by_org, None, True)  # no sender recorded: a host's own submission or a local step
+    helo, details = came_from.group(1), came_from.group(2) or ""
+    internal = _LOCAL_PROTOCOL.search(value) is not None or _from_inside(helo, details)
+    source, helo_only = _source_org(helo, details)
+    return Hop(by_org, source, internal, helo_only)
+
+
+def find_border(hops: list[tuple[int, Hop]], receiver: Receiver | None = None) -> tuple[int, str | None] | None:
+    """(index, receiving organisation) of the border hop, or None when no hop came from outside. A
+    hop "by" an address or an inside name belongs to the organisation of the hop above it."""
+    org = None
+    for index, hop in hops:
+        by = hop.by_org or org
+        if hop.internal or _same(hop, by, receiver):
+            org = by or org
+            continue
+        if by is None:  # nothing above named the receiver: take the first named hop's organisation
+            by = next((later.by_org for _, later in hops if later.by_org), None)
+        return index, by
+    return None
+
+
+def _same(hop: Hop, by: str | None, receiver: Receiver | None) -> bool:
+    """Handed over within one organisation. A HELO name counts only when it is exactly the
+    receiver's domain (Exchange's own hops between its servers), never through the organisation
+    table: anyone may say HELO mail.icloud.com."""
+    if hop.source_org is None or by is None:
+        return False
+    return hop.source_org == by if hop.helo_only else same_organisation(hop.source_org, by, receiver)
+
+
+def _from_inside(helo: str, details: str) -> bool:
+    """The address the receiver recorded is not a public one, or, with no address, the name is a
+    name that only exists inside a network."""
+    address = _recorded_address(helo, details)
+    if address is not None:
+        return _inside(address)
+    words = details.split()
+    name = (words[0] if words else helo).strip("[]").rstrip(".").lower()
+    return name == "localhost" or name.endswith(_INSIDE_SUFFIXES)
+
+
+def _recorded_address(helo: str, details: str):
+    """The address the receiver saw: in brackets or first in its parentheses ("from HOST (IP)"),
+    and the HELO word only when the receiver wrote nothing of its own (Yahoo: "from 127.0.0.1")."""
+    bracketed = _BRACKETED_IP.search(details)
+    words = details.split()
+    candidates = [bracketed.group(1)] if bracketed else [words[0]] if words else [helo.strip("[]")]
+    for candidate in candidates:
+        try:
+            return ipaddress.ip_address(candidate)
+        except ValueError:
+            continue
+    return None
+
+
+def _inside(address) -> bool:
+    mapped = getattr(address, "ipv4_mapped", None)
+    address = mapped or address
+    return any(address.version == net.version and address in net for net in _INSIDE_NETWORKS)
+
+
+def _source_org(helo: str, details: str) -> tuple[str | None, bool]:
+    """Whose host handed the mail over, and whether only its HELO name (chosen by the sender) says
+    so: the reverse-DNS name when the receiver recorded one, else the HELO name (Exchange's hops
+    write "from HOST (IP)"). None when nothing names it."""
+    words = details.replace("[", " [").split()
+    name = words[0].rstrip(".") if words else ""
+    if name and name.lower() not in ("unknown", "helo", "ehlo") and not _is_ip(name.strip("[]")) and "." in name:
+        return _org(name), False
+    if name.lower() == "unknown":
+        return None, False  # the receiver looked the address up and found no name
+    return _org(helo.strip("[]")), True
+
+
+def _org(host: str) -> str | None:
+    host = host.strip().strip(".").lower()
+    if "." not in host or _is_ip(host.strip("[]")) or host.endswith(_INSIDE_SUFFIXES):
+        return None
+    return registrable(host) or None
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        return False
