@@ -25,7 +25,7 @@ from .message import HEADER_VALUE_LIMIT
 from .receivers import Receiver, same_organisation
 
 _FALLBACK_RESULT = re.compile(r"(?:^|;)\s*([a-z][a-z0-9-]*)\s*=\s*([a-z]+)", re.I)
-_FALLBACK_PROP = re.compile(r"\b(header\.(?:from|d|i)|smtp\.mailfrom)\s*=\s*([^\s;()]+)", re.I)
+_FALLBACK_PROP = re.compile(r"\b(header\.(?:from|d|i)|smtp\.mailfrom|reason)\s*=\s*([^\s;()]+)", re.I)
 _COMMENT = re.compile(r"\([^()]*\)")
 _PASSING = {"pass", "bestguesspass"}
 _FAILING = {"fail", "softfail", "permerror", "hardfail"}
@@ -37,6 +37,7 @@ class AuthResults:
     dmarc: str | None = None
     dmarc_from: str | None = None
     compauth: str | None = None
+    compauth_reason: str | None = None
     spf: str | None = None
     spf_domain: str | None = None
     dkim: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (result, signing domain)
@@ -114,7 +115,7 @@ def merge(results: list[AuthResults]) -> AuthResults:
     """One verdict per check from several headers: the topmost header's answer wins; every DKIM
     signature counts."""
     out: dict = {"present": True}
-    for field_name in ("dmarc", "dmarc_from", "compauth", "spf", "spf_domain"):
+    for field_name in ("dmarc", "dmarc_from", "compauth", "compauth_reason", "spf", "spf_domain"):
         out[field_name] = next((getattr(r, field_name) for r in results if getattr(r, field_name)), None)
     out["dkim"] = tuple(signature for r in results for signature in r.dkim)
     return AuthResults(**out)
@@ -147,6 +148,8 @@ def parse_value(value: str) -> AuthResults:
         header = authres.AuthenticationResultsHeader.parse_value(value)
         for result in header.results:
             props = {f"{p.type}.{p.name}".lower(): str(p.value) for p in result.properties}
+            if result.reason:
+                props["reason"] = str(result.reason)
             _take(out, result.method.lower(), (result.result or "").lower(), props)
     except Exception:
         out = {"present": True, "dkim": []}
@@ -166,9 +169,10 @@ def _fallback(out: dict, value: str) -> None:
 def _take(out: dict, method: str, result: str, props: dict) -> None:
     if method == "dmarc" and "dmarc" not in out:
         out["dmarc"] = result
-        out["dmarc_from"] = props.get("header.from", "").lower() or None
+        out["dmarc_from"] = _domain_of(props.get("header.from", ""))
     elif method == "compauth" and "compauth" not in out:
         out["compauth"] = result
+        out["compauth_reason"] = props.get("reason", "").strip('"') or None
     elif method == "spf" and "spf" not in out:
         out["spf"] = result
         mailfrom = props.get("smtp.mailfrom", "")
@@ -178,11 +182,28 @@ def _take(out: dict, method: str, result: str, props: dict) -> None:
         out["dkim"].append((result, domain.lower()))
 
 
+_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}\.)+[a-z0-9-]{1,63}$")
+
+
+def _domain_of(value: str) -> str | None:
+    """header.from as a domain: some receivers write the whole address, in angle brackets or not.
+    None when it is not a domain at all, so an odd value is never read as a mismatch."""
+    value = value.strip().strip('<>"').rpartition("@")[2].rstrip(".").lower()
+    return value if _DOMAIN.match(value) else None
+
+
+# compauth reason 130: Microsoft overrode a DMARC failure because a sealer it trusts (ARC) vouched
+# for the mail before it was changed on the way (a list or a forwarding service).
+_TRUSTED_ARC_OVERRIDE = "130"
+
+
 def verdict(results: AuthResults, from_domain: str) -> str:
     """pass, fail, none or unknown for the From domain, as the receiving server judged it."""
     if not results.present:
         return "unknown"
     org = registrable(from_domain)
+    if results.compauth == "pass" and results.compauth_reason == _TRUSTED_ARC_OVERRIDE:
+        return "pass"
     if results.dmarc in _FAILING or results.compauth == "fail":
         return "fail"
     if results.dmarc in _PASSING:

@@ -196,3 +196,33 @@ def test_a_personal_outlook_address_is_not_microsofts_voice():
     verdict = PASS.replace(MS, "outlook.com")
     finding = detect((gmail(verdict) + SENDER_SIDE + body).encode())
     assert finding.category == "phishing"
+
+
+# Values as some receivers really write them (receiving-servers.md: Yahoo's "pass(p=REJECT)";
+# header.from as a whole address); the rest of each header is invented.
+@pytest.mark.parametrize(
+    "dmarc",
+    [
+        f"dmarc=pass(p=reject dis=none) header.from={MS}",
+        f"dmarc=pass (p=REJECT) header.from=<account-security-noreply@{MS}>",
+        f"dmarc=pass header.from=account-security-noreply@{MS}",
+    ],
+)
+def test_a_pass_written_oddly_is_still_a_pass(dmarc):
+    assert detect(mail(gmail(f"dkim=none; {dmarc}"))).sender_auth == "pass"
+
+
+def test_an_unreadable_header_from_is_never_read_as_a_mismatch():
+    assert detect(mail(gmail('dmarc=pass header.from="(not a domain)"'))).sender_auth == "pass"
+    assert detect(mail(gmail("dmarc=pass header.from=other.example"))).sender_auth == "fail"
+
+
+def test_microsofts_trusted_arc_override_of_a_dmarc_failure_is_a_pass():
+    """compauth=pass reason=130: Exchange Online accepted a DMARC failure because a sealer it trusts
+    vouched for the mail before a list or forwarder changed it."""
+    verdict = f"spf=fail smtp.mailfrom={MS}; dkim=fail header.d={MS}; dmarc=fail action=oreject header.from={MS}"
+    overridden = exchange_online(verdict).replace("compauth=fail reason=000", "compauth=pass reason=130")
+    assert detect(mail(overridden)).sender_auth == "pass"
+    assert detect(mail(exchange_online(verdict))).sender_auth == "fail"
+    other_reason = exchange_online(verdict).replace("compauth=fail reason=000", "compauth=pass reason=109")
+    assert detect(mail(other_reason)).sender_auth == "fail"
