@@ -4,10 +4,13 @@ The expected values are derived here from labels.csv, never from the code under 
 """
 
 import csv
+import mailbox
 from dataclasses import dataclass
 from pathlib import Path
 
 CORPUS = Path(__file__).parent / "corpus"
+# The second shared corpus (../shared/corpus2, copied): new receivers, languages and layouts.
+CORPUS2 = Path(__file__).parent / "corpus2"
 _FOLDER_CATEGORY = {
     "ms_otp": "ms_code",
     "phishing": "phishing",
@@ -25,10 +28,20 @@ class Case:
     account_hint: str | None
     template: str
     language: str  # primary tag
+    root: Path = CORPUS
+    genuine_sender: bool = True
+    notes: str = ""
 
     @property
     def path(self) -> Path:
-        return CORPUS / self.file
+        return self.root / self.file.partition("#")[0]
+
+    def raw(self) -> bytes:
+        """The message's bytes; a row named FILE.mbox#N is the N-th message of that mbox."""
+        name, _, number = self.file.partition("#")
+        if not number:
+            return self.path.read_bytes()
+        return mailbox.mbox(str(self.path))[int(number) - 1].as_bytes()
 
 
 def expected_category(row: dict) -> str:
@@ -53,6 +66,26 @@ def load_cases() -> list[Case]:
                         account_hint=row["account_hint"] or None,
                         template=row["template"],
                         language=row["language"].split("-")[0],
+                        genuine_sender=row["is_genuine_sender"] == "true",
+                        notes=row["notes"],
                     )
                 )
     return cases
+
+
+def load_second_corpus() -> list[Case]:
+    with (CORPUS2 / "labels.csv").open(newline="", encoding="utf-8") as handle:
+        return [
+            Case(
+                file=row["file"],
+                category=expected_category(row),
+                codes=[c for c in row["codes"].split(";") if c],
+                account_hint=row["account_hint"] or None,
+                template=row["template"],
+                language=row["language"].split("-")[0],
+                root=CORPUS2,
+                genuine_sender=row["is_genuine_sender"] == "true",
+                notes=row["notes"],
+            )
+            for row in csv.DictReader(handle)
+        ]
