@@ -311,7 +311,9 @@ def analyse(msg: Message, depth: int) -> Finding:
         for inner in body.attached:
             budget.check()
             carried = analyse(inner, depth + 1)
-            if carried.category in ("ms_code", "ms_alert", "phishing"):
+            if carried.category in ("ms_code", "ms_alert", "phishing", "unverified"):
+                if carried.category == "unverified":  # the person who passed it on vouches for it
+                    carried.category = "ms_code"
                 carried.forwarded = True
                 carried.reasons.append(f"forwarded as an attachment by {address or 'unknown sender'}")
                 carried.error = carried.error or finding.error
@@ -383,7 +385,15 @@ def _judge(finding: Finding, sender: Sender, content, subject: str, text: str) -
     finding.category = "ms_code" if content.kind == "code" else "ms_alert"
     finding.reasons.append(f"{content.template} ({content.language}) from {sender.address or 'unknown sender'}")
     finding.reasons.append(_auth_reason(finding.sender_auth, finding.forwarded))
+    if finding.category == "ms_code" and not finding.forwarded and finding.sender_auth in _UNCHECKED:
+        # Anyone can copy Microsoft's template and From address; only the receiver's verdict tells.
+        finding.category = "unverified"
+        finding.reasons.append("looks like a Microsoft code, but nothing vouches for its sender: not counted as one")
     return True
+
+
+# No verdict at all, or the receiver checked nothing for this sender's domain.
+_UNCHECKED = ("unknown", "none")
 
 
 def _read_forwards(finding: Finding, forwards: list[Forward], tz, forwarder: str) -> bool:

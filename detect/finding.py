@@ -7,7 +7,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 # "unreadable": the message could not be read (too costly, or broken beyond parsing); recorded, not dropped.
-CATEGORIES = ("ms_code", "ms_alert", "phishing", "other_code", "unreadable", "none")
+# "unverified": it reads as a Microsoft code, but nobody trustworthy vouched for its sender (no
+# verdict from the receiver): never counted as a genuine code.
+CATEGORIES = ("ms_code", "ms_alert", "phishing", "other_code", "unverified", "unreadable", "none")
 SENDER_AUTH = ("pass", "fail", "none", "unknown")
 
 

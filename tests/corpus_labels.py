@@ -17,6 +17,7 @@ _FOLDER_CATEGORY = {
     "other_otp": "other_code",
     "benign": "none",
     "benign_ms": "none",
+    "unverified": "unverified",  # our own rows: a Microsoft code nobody vouched for
 }
 
 

@@ -159,11 +159,11 @@ def test_below_the_border_only_the_receivers_own_run_of_verdicts_counts():
     assert finding.sender_auth == "unknown"
 
 
-def test_no_receiver_verdict_is_unknown_never_phishing_for_that_alone():
+def test_no_receiver_verdict_is_unknown_never_phishing_for_that_alone_nor_a_genuine_code():
     border = f"Received: from {FROM_MICROSOFT} by mail.example.net (Postfix) with ESMTPS id 6; Tue, 1 Dec 2026 10:00:01 +0000\r\n"
     microsoft_own = "ARC-Authentication-Results: i=1; mx.microsoft.com 1; spf=none; dmarc=none\r\nX-MS-Exchange-Authentication-Results: spf=none; dkim=none\r\n"
     finding = detect(mail(border + microsoft_own))
-    assert (finding.category, finding.sender_auth, finding.codes) == ("ms_code", "unknown", ["482913"])
+    assert (finding.category, finding.sender_auth, finding.codes) == ("unverified", "unknown", ["482913"])
 
 
 # Invented wording in the shape of a OneDrive sharing notice.
