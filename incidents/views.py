@@ -20,10 +20,11 @@ from .models import AuditEvent, Incident
 
 # The codes page's four lists, each with its own words: Microsoft's codes are answered "That was me" or
 # "Not me"; its notices, lookalikes and other providers' codes are shown for what they are. Mail that
-# could not be read may be a code someone must see, so it is listed with the codes.
+# could not be read may be a code someone must see, so it is listed with the codes, and so is mail that
+# reads as a Microsoft code whose sender nobody vouched for (never counted as one).
 C = Finding.Category
 KINDS = {
-    "ms_code": ("Microsoft codes", [C.MS_CODE, C.UNREADABLE]),
+    "ms_code": ("Microsoft codes", [C.MS_CODE, C.UNVERIFIED, C.UNREADABLE]),
     "ms_alert": ("Microsoft notices", [C.MS_ALERT]),
     "phishing": ("Lookalikes", [C.PHISHING]),
     "other": ("Other providers' codes", [C.OTHER_CODE]),

@@ -64,6 +64,7 @@ class Finding(models.Model):
         MS_ALERT = "ms_alert", "Microsoft security alert"
         PHISHING = "phishing", "lookalike phishing"
         OTHER_CODE = "other_code", "another provider's code"
+        UNVERIFIED = "unverified", "looks like a Microsoft code, sender unchecked"
         UNREADABLE = "unreadable", "could not be read"
 
     class Status(models.TextChoices):

@@ -51,3 +51,19 @@ def test_an_unknown_kind_shows_the_codes_and_the_status_filter_keeps_the_kind(cl
     assert listed(pending, one_of_each) == ["ms_code"]
     assert 'href="?kind=ms_code&amp;status=expected"' in pending
     assert listed(client.get("/codes/?kind=phishing&status=pending").content.decode(), one_of_each) == ["phishing"]
+
+
+def test_a_code_nobody_vouched_for_is_listed_with_the_codes_but_never_counted_as_one(client, member):
+    """The old archive export in our own corpus has Microsoft's wording and From address and no
+    receiver verdict: it is shown beside the codes, explained, with nothing to answer and no incident."""
+    from incidents.models import Incident
+    from tests.corpus_labels import CORPUS
+
+    found = arrive(member, NOON, mail=CORPUS / "extra" / "en_single_use_no_auth_results.eml")
+    assert found.category == "unverified" and not found.is_code
+    sign_in(client, member)
+    codes = client.get("/codes/").content.decode()
+    assert f'id="code-{found.code}"' in codes
+    assert "sender could not be checked: never enter this code" in codes
+    assert f'action="/codes/{found.code}/answer/"' not in codes
+    assert not Incident.objects.filter(findings=found).exists()
