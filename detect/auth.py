@@ -22,7 +22,7 @@ import authres
 from .domains import MICROSOFT_MAIL_HOSTS, registrable
 from .hops import find_border, parse_received
 from .message import HEADER_VALUE_LIMIT
-from .receivers import Receiver, same_organisation
+from .receivers import same_organisation
 
 _FALLBACK_RESULT = re.compile(r"(?:^|;)\s*([a-z][a-z0-9-]*)\s*=\s*([a-z]+)", re.I)
 _FALLBACK_PROP = re.compile(r"\b(header\.(?:from|d|i)|smtp\.mailfrom|reason)\s*=\s*([^\s;()]+)", re.I)
@@ -43,19 +43,19 @@ class AuthResults:
     dkim: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (result, signing domain)
 
 
-def receiver_results(msg: Message, receiver: Receiver | None = None) -> AuthResults:
+def receiver_results(msg: Message) -> AuthResults:
     """The receiving organisation's AR headers, merged; empty when it wrote none."""
-    values = trusted_values(msg.items(), receiver)
+    values = trusted_values(msg.items())
     if not values:
         return AuthResults()
     return merge([parse_value(value) for value in values])
 
 
-def trusted_values(items: list[tuple[str, str]], receiver: Receiver | None = None) -> list[str]:
+def trusted_values(items: list[tuple[str, str]]) -> list[str]:
     """The values of the trusted AR headers (and Received-SPF, as an AR spf entry), top down."""
     fields = [(name.lower(), " ".join(str(value)[:HEADER_VALUE_LIMIT].split())) for name, value in items]
     hops = [(index, parse_received(value)) for index, (name, value) in enumerate(fields) if name == "received"]
-    border = find_border(hops, receiver)
+    border = find_border(hops)
     if border is not None:
         below = next((index for index, _ in hops if index > border[0]), len(fields))
         limit, org = below, border[1]
@@ -70,7 +70,7 @@ def trusted_values(items: list[tuple[str, str]], receiver: Receiver | None = Non
         if border is not None and index > border[0] and not _in_run_below(fields, border[0], index):
             continue  # below the border, only the receiver's own run of headers right under its line
         above_border = border is not None and index < border[0]
-        if not (above_border or not hops or _written_by(value, org, name, receiver)):
+        if not (above_border or not hops or _written_by(value, org, name)):
             continue
         trusted.append(value if name == "authentication-results" else _received_spf(value))
     return [value for value in trusted if value]
@@ -95,13 +95,13 @@ def _in_run_below(fields: list[tuple[str, str]], border: int, index: int) -> boo
     return not any(name in _SENDER_SIDE for name, _ in fields[border + 1 : index])
 
 
-def _written_by(value: str, org: str | None, name: str, receiver: Receiver | None) -> bool:
+def _written_by(value: str, org: str | None, name: str) -> bool:
     if name == "received-spf":
         return org is not None  # it names no writer: trusted only in the receiver's run
     authserv = authserv_id(value)
     if authserv is None:  # Exchange Online's layout: only Microsoft's own mail hosts write it
         return org in MICROSOFT_MAIL_HOSTS
-    return org is not None and same_organisation(registrable(authserv), org, receiver)
+    return org is not None and same_organisation(registrable(authserv), org)
 
 
 def authserv_id(value: str) -> str | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .domains import registrable
-from .receivers import Receiver, same_organisation
+from .receivers import same_organisation
 
 _RECEIVED_FROM = re.compile(r"^\s*from\s+(\S{1,255})(?:\s+\(([^()]{0,300})\))?", re.I)
 _RECEIVED_BY = re.compile(r"\bby\s+([a-z0-9][a-z0-9.:-]{0,252})", re.I)
@@ -56,28 +56,27 @@ def parse_received(value: str) -> Hop:
     return Hop(by_org, source, internal, helo_only)
 
 
-def find_border(hops: list[tuple[int, Hop]], receiver: Receiver | None = None) -> tuple[int, str | None] | None:
+def find_border(hops: list[tuple[int, Hop]]) -> tuple[int, str | None] | None:
     """(index, receiving organisation) of the border hop, or None when no hop came from outside. A
-    hop "by" an address or an inside name belongs to the organisation of the hop above it."""
+    hop "by" an address or an inside name belongs to the organisation of the hop above it; when
+    none above names it, the receiver is unnamed (hops below the border are the sender's words)."""
     org = None
     for index, hop in hops:
         by = hop.by_org or org
-        if hop.internal or _same(hop, by, receiver):
-            org = by or org
+        if hop.internal or _same(hop, by):
+            org = by
             continue
-        if by is None:  # nothing above named the receiver: take the first named hop's organisation
-            by = next((later.by_org for _, later in hops if later.by_org), None)
         return index, by
     return None
 
 
-def _same(hop: Hop, by: str | None, receiver: Receiver | None) -> bool:
+def _same(hop: Hop, by: str | None) -> bool:
     """Handed over within one organisation. A HELO name counts only when it is exactly the
     receiver's domain (Exchange's own hops between its servers), never through the organisation
     table: anyone may say HELO mail.icloud.com."""
     if hop.source_org is None or by is None:
         return False
-    return hop.source_org == by if hop.helo_only else same_organisation(hop.source_org, by, receiver)
+    return hop.source_org == by if hop.helo_only else same_organisation(hop.source_org, by)
 
 
 def _from_inside(helo: str, details: str) -> bool:
@@ -96,13 +95,11 @@ def _recorded_address(helo: str, details: str):
     and the HELO word only when the receiver wrote nothing of its own (Yahoo: "from 127.0.0.1")."""
     bracketed = _BRACKETED_IP.search(details)
     words = details.split()
-    candidates = [bracketed.group(1)] if bracketed else [words[0]] if words else [helo.strip("[]")]
-    for candidate in candidates:
-        try:
-            return ipaddress.ip_address(candidate)
-        except ValueError:
-            continue
-    return None
+    candidate = bracketed.group(1) if bracketed else words[0] if words else helo.strip("[]")
+    try:
+        return ipaddress.ip_address(candidate)
+    except ValueError:
+        return None
 
 
 def _inside(address) -> bool:

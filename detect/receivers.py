@@ -2,15 +2,10 @@
 under different domains (iCloud's me.com and icloud.com, Yahoo's yahoo.com and aol.com) are read
 as one organisation, never as a border.
 
-The table is data about providers, like domains.py is about Microsoft; the scanner adds what it
-knows of each mailbox (its IMAP host's domain) as a `Receiver`.
+The table is data about providers, like domains.py is about Microsoft.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-
-from .domains import registrable
 
 # Registrable domains each big provider receives, relays and writes verdicts under. Each group is
 # one organisation's own hosts, as seen in its public headers (receiving-servers.md).
@@ -32,32 +27,11 @@ ORGANISATIONS: tuple[frozenset[str], ...] = tuple(
 _GROUP_OF = {domain: group for group in ORGANISATIONS for domain in group}
 
 
-@dataclass(frozen=True)
-class Receiver:
-    """What the mailbox's side knows of its receiving organisation: its registrable domains."""
-
-    names: frozenset[str] = frozenset()
-
-    @classmethod
-    def for_host(cls, host: str) -> Receiver:
-        """The organisation behind a mailbox's IMAP host: its provider's group, or its own domain."""
-        org = registrable(host) if "." in (host or "") else ""
-        if not org or _is_address(host):
-            return cls()
-        return cls(_GROUP_OF.get(org, frozenset({org})))
-
-
-def same_organisation(a: str | None, b: str | None, receiver: Receiver | None = None) -> bool:
+def same_organisation(a: str | None, b: str | None) -> bool:
     """Whether two registrable domains belong to one organisation."""
     if not a or not b:
         return False
     if a == b:
         return True
-    if receiver is not None and a in receiver.names and b in receiver.names:
-        return True
     group = _GROUP_OF.get(a)
     return group is not None and b in group
-
-
-def _is_address(host: str) -> bool:
-    return host.replace(".", "").isdigit() or ":" in host

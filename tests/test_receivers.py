@@ -226,3 +226,17 @@ def test_microsofts_trusted_arc_override_of_a_dmarc_failure_is_a_pass():
     assert detect(mail(exchange_online(verdict))).sender_auth == "fail"
     other_reason = exchange_online(verdict).replace("compauth=fail reason=000", "compauth=pass reason=109")
     assert detect(mail(other_reason)).sender_auth == "fail"
+
+
+def test_a_receiver_that_names_itself_nowhere_is_not_named_by_the_sender():
+    """The receiver's hops name only addresses ("by 10.x"): its name must not be taken from a
+    Received line the sender wrote under the border, with a verdict to match right below it."""
+    top = "Received: from 127.0.0.1 by 10.20.30.40 with HTTP; Tue, 1 Dec 2026 10:00:03 +0000\r\n"
+    border = (
+        "Received: from 203.0.113.9 (EHLO sender.example) by 10.20.30.41 with SMTP; Tue, 1 Dec 2026 10:00:02 +0000\r\n"
+    )
+    forged = (
+        f"Authentication-Results: mx.forger.example; {PASS}\r\n"
+        "Received: from a.forger.example (a.forger.example [203.0.113.10]) by mx.forger.example; Tue, 1 Dec 2026 10:00:01 +0000\r\n"
+    )
+    assert detect(mail(top + border + forged)).sender_auth == "unknown"
