@@ -30,15 +30,16 @@ tests/tooling/node_modules/.installed: tests/tooling/package.json tests/tooling/
 	touch $@
 
 # Debian packages the tests and benchmarks start as real programs: Dovecot for IMAP, Chromium for the UI,
-# nginx as the README's reverse proxy, PostgreSQL's client for backups. (Debian's policy-rc.d keeps their
-# system services from starting.)
-SYSTEM_PACKAGES := dovecot-core dovecot-imapd chromium nginx postgresql-client
+# nginx as the README's reverse proxy, PostgreSQL's client for backups, dnsmasq as the DNS server that
+# serves DKIM keys to the signature tests. (Debian's policy-rc.d keeps their system services from starting.)
+SYSTEM_PACKAGES := dovecot-core dovecot-imapd chromium nginx postgresql-client dnsmasq-base
 system-deps:
 	@if { command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot; } && test -x /usr/bin/chromium \
-	   && { command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; } && command -v pg_dump >/dev/null 2>&1; \
+	   && { command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; } && command -v pg_dump >/dev/null 2>&1 \
+	   && { command -v dnsmasq >/dev/null 2>&1 || test -x /usr/sbin/dnsmasq; }; \
 	then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \
-	  echo "The tests need Dovecot, Chromium, nginx and pg_dump: run 'sudo apt-get install -y $(SYSTEM_PACKAGES)' (or make test as root)"; exit 1; fi; \
+	  echo "The tests need Dovecot, Chromium, nginx, pg_dump and dnsmasq: run 'sudo apt-get install -y $(SYSTEM_PACKAGES)' (or make test as root)"; exit 1; fi; \
 	echo "Installing $(SYSTEM_PACKAGES) (private instances are started by the tests; no system service is enabled)"; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null \
 	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null; }

@@ -13,7 +13,7 @@ hops (Microsoft's own say dkim=none on genuine mail) and are never read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import Message
 from functools import lru_cache
 
@@ -22,7 +22,7 @@ import authres
 from .domains import MICROSOFT_MAIL_HOSTS, registrable
 from .hops import find_border, parse_received
 from .message import HEADER_VALUE_LIMIT
-from .receivers import same_organisation
+from .receivers import NOBODY, Receiver, same_organisation
 
 _FALLBACK_RESULT = re.compile(r"(?:^|;)\s*([a-z][a-z0-9-]*)\s*=\s*([a-z]+)", re.I)
 _FALLBACK_PROP = re.compile(r"\b(header\.(?:from|d|i)|smtp\.mailfrom|reason)\s*=\s*([^\s;()]+)", re.I)
@@ -41,21 +41,32 @@ class AuthResults:
     spf: str | None = None
     spf_domain: str | None = None
     dkim: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (result, signing domain)
+    # The authserv-ids of headers written where the border was unambiguous (a named receiver whose
+    # own domain wrote them): what a mailbox learns to trust.
+    writers: tuple[str, ...] = ()
 
 
-def receiver_results(msg: Message) -> AuthResults:
+def receiver_results(msg: Message, receiver: Receiver = NOBODY) -> AuthResults:
     """The receiving organisation's AR headers, merged; empty when it wrote none."""
-    values = trusted_values(msg.items())
+    values, named = _trusted(msg.items(), receiver)
     if not values:
         return AuthResults()
-    return merge([parse_value(value) for value in values])
+    writers = tuple(
+        dict.fromkeys(w for w in map(authserv_id, values) if w and named and same_organisation(registrable(w), named))
+    )
+    return replace(merge([parse_value(value) for value in values]), writers=writers)
 
 
-def trusted_values(items: list[tuple[str, str]]) -> list[str]:
+def trusted_values(items: list[tuple[str, str]], receiver: Receiver = NOBODY) -> list[str]:
     """The values of the trusted AR headers (and Received-SPF, as an AR spf entry), top down."""
+    return _trusted(items, receiver)[0]
+
+
+def _trusted(items: list[tuple[str, str]], receiver: Receiver) -> tuple[list[str], str | None]:
+    """trusted_values(), and the receiver's name when a border hop named it."""
     fields = [(name.lower(), " ".join(str(value)[:HEADER_VALUE_LIMIT].split())) for name, value in items]
     hops = [(index, parse_received(value)) for index, (name, value) in enumerate(fields) if name == "received"]
-    border = find_border(hops)
+    border = find_border(hops, receiver)
     if border is not None:
         below = next((index for index, _ in hops if index > border[0]), len(fields))
         limit, org = below, border[1]
@@ -70,10 +81,10 @@ def trusted_values(items: list[tuple[str, str]]) -> list[str]:
         if border is not None and index > border[0] and not _in_run_below(fields, border[0], index):
             continue  # below the border, only the receiver's own run of headers right under its line
         above_border = border is not None and index < border[0]
-        if not (above_border or not hops or _written_by(value, org, name)):
+        if not (above_border or not hops or _written_by(value, org, name, receiver)):
             continue
         trusted.append(value if name == "authentication-results" else _received_spf(value))
-    return [value for value in trusted if value]
+    return [value for value in trusted if value], org if border is not None else None
 
 
 _VERDICT_FIELDS = ("authentication-results", "received-spf")
@@ -95,12 +106,16 @@ def _in_run_below(fields: list[tuple[str, str]], border: int, index: int) -> boo
     return not any(name in _SENDER_SIDE for name, _ in fields[border + 1 : index])
 
 
-def _written_by(value: str, org: str | None, name: str) -> bool:
+def _written_by(value: str, org: str | None, name: str, receiver: Receiver) -> bool:
+    """Whether the receiver wrote a header in its run: its authserv-id is the organisation's that
+    took the mail, the mailbox's own provider's, or one this mailbox learned to trust."""
     if name == "received-spf":
-        return org is not None  # it names no writer: trusted only in the receiver's run
+        return org is not None or bool(receiver.organisation)  # it names no writer: the run only
     authserv = authserv_id(value)
     if authserv is None:  # Exchange Online's layout: only Microsoft's own mail hosts write it
         return org in MICROSOFT_MAIL_HOSTS
+    if authserv in receiver.authserv_ids or receiver.owns(registrable(authserv)):
+        return True
     return org is not None and same_organisation(registrable(authserv), org)
 
 

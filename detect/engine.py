@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 from email.message import Message
 
-from . import auth, budget, language, lexicon, message, microsoft, other
+from . import auth, budget, language, lexicon, message, microsoft, other, signatures
 from .dates import loose_date, message_time, offset_of
 from .domains import (
     ENTRA_SENDERS,
@@ -21,6 +21,7 @@ from .domains import (
 from .finding import Finding
 from .forwards import Forward, quotes_a_mail, split_forwards
 from .phishing import Sender, ordinary_microsoft_mail, tells
+from .receivers import NOBODY, Receiver
 
 _FORWARD_PREFIX = re.compile(lexicon.FORWARD_PREFIX, re.I)
 _MS_ACCOUNT = re.compile("|".join(lexicon.MICROSOFT_ACCOUNT), re.I)
@@ -71,10 +72,13 @@ _FORWARD_SUBJECT = re.compile(
 )
 
 
-def detect(raw: bytes, prefiltered: bool = False, budget_seconds: float = budget.DEFAULT_SECONDS) -> Finding:
+def detect(
+    raw: bytes, prefiltered: bool = False, budget_seconds: float = budget.DEFAULT_SECONDS, receiver: Receiver = NOBODY
+) -> Finding:
     """Classify one message. Never raises: whatever the bytes, a Finding comes back, "unreadable"
     when it could not be read within budget_seconds of CPU, so a caller records it and moves on.
-    `prefiltered`: the caller already had worth_reading_headers() say yes, so go straight to reading."""
+    `prefiltered`: the caller already had worth_reading_headers() say yes, so go straight to reading.
+    `receiver`: what the caller knows of the mailbox's receiver (receivers.Receiver)."""
     if not isinstance(raw, (bytes, bytearray)):
         raw = str(raw).encode("utf-8", "surrogateescape")
     raw = bytes(raw)
@@ -84,7 +88,7 @@ def detect(raw: bytes, prefiltered: bool = False, budget_seconds: float = budget
             if too_complex:
                 return unreadable(raw, too_complex)
             raw, trimmed = _trim_header(raw)
-            finding = analyse(message.parse(raw), depth=0) if prefiltered else _detect(raw)
+            finding = analyse(message.parse(raw), 0, receiver, raw) if prefiltered else _detect(raw, receiver)
     except budget.BudgetExceeded:
         return unreadable(raw, f"could not be read within its budget of {budget_seconds:g} s of processing")
     except RecursionError:
@@ -244,16 +248,18 @@ def _plain_header_text(header: bytes) -> str | None:
         return None
 
 
-def _detect(raw: bytes) -> Finding:
+def _detect(raw: bytes, receiver: Receiver) -> Finding:
     head = message.parse_headers_only(_header_block(raw))
     if not _worth_reading(head, raw):
         finding = Finding(sent_at=message_time(head))
         _, address = message.address(head, "From")
-        finding.sender_auth = auth.verdict(auth.receiver_results(head), message.domain_of(address))
+        results = auth.receiver_results(head, receiver)
+        finding.sender_auth = auth.verdict(results, message.domain_of(address))
+        finding.verdict_writers = list(results.writers)
         finding.message_id = _message_id(head)
         finding.subject = message.header_text(head, "Subject")[:300]
         return finding
-    return analyse(message.parse(raw), depth=0)
+    return analyse(message.parse(raw), 0, receiver, raw)
 
 
 def _header_block(raw: bytes) -> bytes:
@@ -293,11 +299,12 @@ def worth_reading_body(body: bytes) -> bool:
     return _CODE_SHAPE.search(body) is not None and _CODE_NAME.search(lowered) is not None
 
 
-def analyse(msg: Message, depth: int) -> Finding:
+def analyse(msg: Message, depth: int, receiver: Receiver = NOBODY, raw: bytes | None = None) -> Finding:
+    """One parsed message; `raw` (its bytes, for our own signature checks) only at the top."""
     subject = message.header_text(msg, "Subject")
     display, address = message.address(msg, "From")
     domain = message.domain_of(address)
-    results = auth.receiver_results(msg)
+    results = auth.receiver_results(msg, receiver)
     body = message.read_body(msg)
     finding = Finding(
         sent_at=message_time(msg),
@@ -306,7 +313,11 @@ def analyse(msg: Message, depth: int) -> Finding:
         message_id=_message_id(msg),
         subject=subject[:300],
         recipient=message.recipient(msg) or None,
+        verdict_writers=list(results.writers),
     )
+    finding.vouched_by = "the receiving server" if finding.sender_auth == "pass" else None
+    if raw is not None and receiver.keys is not None:
+        _check_ourselves(finding, msg, raw, domain, receiver)
     if depth < _MAX_DEPTH:
         for inner in body.attached:
             budget.check()
@@ -366,6 +377,26 @@ def analyse(msg: Message, depth: int) -> Finding:
     return finding
 
 
+def _check_ourselves(finding: Finding, msg: Message, raw: bytes, domain: str, receiver: Receiver) -> None:
+    """Where the receiver's verdict is not a pass: a valid DKIM signature of Microsoft's aligned
+    with From is one whatever the receiver wrote; an ARC set sealed by the mailbox's own
+    organisation is that organisation's verdict. Asked only for mail from a Microsoft domain, so
+    everyday mail costs no key lookup."""
+    if finding.sender_auth == "pass" or not is_microsoft_domain(domain):
+        return
+    budget.check()
+    signer = signatures.aligned_signer(raw, domain, receiver.keys)
+    if signer:
+        finding.sender_auth = "pass"
+        finding.vouched_by = f"its DKIM signature by {signer}, checked by OTP Dash"
+        return
+    if finding.sender_auth in _UNCHECKED and receiver.organisation and msg.get("ARC-Seal") is not None:
+        sealed = signatures.sealed_verdict(raw, receiver.owns, receiver.keys)
+        if sealed is not None and auth.verdict(sealed, domain) == "pass":
+            finding.sender_auth = "pass"
+            finding.vouched_by = "the receiving server's own ARC seal, checked by OTP Dash"
+
+
 def _judge(finding: Finding, sender: Sender, content, subject: str, text: str) -> bool:
     """Fill finding for Microsoft content or impersonation; False when neither applies."""
     if content and content.template != "entra_email_verification" and ordinary_microsoft_mail(sender):
@@ -384,7 +415,7 @@ def _judge(finding: Finding, sender: Sender, content, subject: str, text: str) -
     finding.provider = "microsoft"
     finding.category = "ms_code" if content.kind == "code" else "ms_alert"
     finding.reasons.append(f"{content.template} ({content.language}) from {sender.address or 'unknown sender'}")
-    finding.reasons.append(_auth_reason(finding.sender_auth, finding.forwarded))
+    finding.reasons.append(_auth_reason(finding.sender_auth, finding.forwarded, finding.vouched_by))
     if finding.category == "ms_code" and not finding.forwarded and finding.sender_auth in _UNCHECKED:
         # Anyone can copy Microsoft's template and From address; only the receiver's verdict tells.
         finding.category = "unverified"
@@ -463,9 +494,9 @@ def _replayed(results: auth.AuthResults, msg: Message, from_domain: str) -> bool
     return "microsoft.com" in signed or (pipeline and registrable(from_domain) not in signed)
 
 
-def _auth_reason(sender_auth: str, forwarded: bool) -> str:
+def _auth_reason(sender_auth: str, forwarded: bool, vouched_by: str | None = None) -> str:
     if sender_auth == "pass":
-        return "sender verified by the receiving server"
+        return f"sender verified by {vouched_by or 'the receiving server'}"
     if forwarded or sender_auth == "unknown":
         return "sender could not be verified (no authentication results for the original)"
     return f"sender authentication: {sender_auth}"

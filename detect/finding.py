@@ -67,6 +67,10 @@ class Finding:
     subject: str | None = None
     # The address the mail was delivered to (a plus address or an alias says whose data leaked).
     recipient: str | None = None
+    # Who vouched for a "pass", in words ("the receiving server", a verified DKIM signature).
+    vouched_by: str | None = None
+    # The authserv-ids of the receiver's verdicts where its border was unambiguous (learned per mailbox).
+    verdict_writers: list[str] = field(default_factory=list)
 
     def to_dict(self, show_codes: bool = False) -> dict:
         data = {

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .domains import registrable
-from .receivers import same_organisation
+from .receivers import NOBODY, Receiver, same_organisation
 
 _RECEIVED_FROM = re.compile(r"^\s*from\s+(\S{1,255})(?:\s+\(([^()]{0,300})\))?", re.I)
 _RECEIVED_BY = re.compile(r"\bby\s+([a-z0-9][a-z0-9.:-]{0,252})", re.I)
@@ -56,18 +56,27 @@ def parse_received(value: str) -> Hop:
     return Hop(by_org, source, internal, helo_only)
 
 
-def find_border(hops: list[tuple[int, Hop]]) -> tuple[int, str | None] | None:
+def find_border(hops: list[tuple[int, Hop]], receiver: Receiver = NOBODY) -> tuple[int, str | None] | None:
     """(index, receiving organisation) of the border hop, or None when no hop came from outside. A
     hop "by" an address or an inside name belongs to the organisation of the hop above it; when
-    none above names it, the receiver is unnamed (hops below the border are the sender's words)."""
+    none above names it, the receiver is unnamed (hops below the border are the sender's words).
+    A mailbox's known receiver also makes a hop between two of its own hosts internal."""
     org = None
     for index, hop in hops:
         by = hop.by_org or org
-        if hop.internal or _same(hop, by):
+        if hop.internal or _same(hop, by) or _within(hop, by, receiver):
             org = by
             continue
         return index, by
     return None
+
+
+def _within(hop: Hop, by: str | None, receiver: Receiver) -> bool:
+    """From a host the receiver named (not a HELO word) inside the mailbox's own organisation,
+    to one of its hosts or an unnamed one."""
+    if hop.helo_only or not receiver.owns(hop.source_org):
+        return False
+    return by is None or receiver.owns(by)
 
 
 def _same(hop: Hop, by: str | None) -> bool:

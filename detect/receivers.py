@@ -7,6 +7,11 @@ The table is data about providers, like domains.py is about Microsoft.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .domains import registrable
+
 # Registrable domains each big provider receives, relays and writes verdicts under. Each group is
 # one organisation's own hosts, as seen in its public headers (receiving-servers.md).
 ORGANISATIONS: tuple[frozenset[str], ...] = tuple(
@@ -35,3 +40,36 @@ def same_organisation(a: str | None, b: str | None) -> bool:
         return True
     group = _GROUP_OF.get(a)
     return group is not None and b in group
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """What the scanner knows about the mailbox a message was read from; detect() works without it.
+
+    organisation: the registrable domains of the mailbox's provider (from its IMAP host), so a hop
+    inside it is never the border even when no Received line names it. authserv_ids: the ids its
+    verdicts were seen to carry on mail with an unambiguous border (learned per mailbox).
+    keys: a DKIM key lookup, dkimpy's dnsfunc(name, timeout=...) -> TXT bytes or None, for our own
+    signature checks (signatures.py); None means no checks of our own."""
+
+    organisation: frozenset[str] = frozenset()
+    authserv_ids: frozenset[str] = frozenset()
+    keys: Callable[..., bytes | None] | None = field(default=None, compare=False)
+
+    def owns(self, domain: str | None) -> bool:
+        return bool(domain) and any(same_organisation(domain, own) for own in self.organisation)
+
+
+NOBODY = Receiver()
+
+
+def organisation_of_host(host: str) -> frozenset[str]:
+    """The organisation behind an IMAP host: its provider's group (imap.gmail.com -> Google's
+    domains), else the host's own registrable domain (a self-hosted server)."""
+    host = host.strip().strip("[]").rstrip(".").lower()
+    if "." not in host or host.replace(".", "").isdigit() or ":" in host:
+        return frozenset()  # an address or a bare name: nothing to recognise a provider by
+    domain = registrable(host)
+    if not domain:
+        return frozenset()
+    return _GROUP_OF.get(domain, frozenset({domain}))

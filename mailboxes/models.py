@@ -14,12 +14,14 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from detect.receivers import Receiver, organisation_of_host
 from otpdash import secretbox
 
 from .certificates import CertificateError, ca_bundle
 from .signals import mailbox_needs_reconnect
 
 AUTH_FAILURES_BEFORE_PAUSE = 3
+MAX_VERDICT_WRITERS = 8
 
 
 def lock_lease() -> timedelta:
@@ -95,6 +97,9 @@ class Mailbox(models.Model):
     auth_failures = models.PositiveIntegerField(default=0)
     next_scan_at = models.DateTimeField(null=True, blank=True, db_index=True)
     examined_total = models.PositiveBigIntegerField(default=0)
+    # The authserv-ids this mailbox's receiver writes on its verdicts, learned from mail whose border
+    # was unambiguous, with the host they were learned for: {"host": ..., "ids": [...]}.
+    verdict_writers = models.JSONField(default=dict, blank=True, editable=False)
     # The scan lock lives in the database so that two workers, on any machine, never scan together.
     lock_token = models.CharField(max_length=32, blank=True, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
@@ -141,6 +146,27 @@ class Mailbox(models.Model):
 
     def get_secret(self) -> str:
         return secretbox.unseal(self.secret_sealed)
+
+    def receiver(self, keys=None) -> Receiver:
+        """What the detector may know of this mailbox's receiver: its provider's organisation (from
+        the IMAP host) and the verdict writers learned here; `keys` for our own DKIM checks."""
+        return Receiver(
+            organisation=organisation_of_host(self.host),
+            authserv_ids=frozenset(self.trusted_verdict_writers()),
+            keys=keys,
+        )
+
+    def trusted_verdict_writers(self) -> list[str]:
+        learned = self.verdict_writers or {}
+        return list(learned.get("ids", [])) if learned.get("host") == self.host.lower() else []
+
+    def learn_verdict_writers(self, ids) -> None:
+        """Add newly seen writers (a handful at most: a provider writes under one or two names)."""
+        known = self.trusted_verdict_writers()
+        merged = list(dict.fromkeys([*known, *(str(i)[:253] for i in ids)]))[:MAX_VERDICT_WRITERS]
+        if merged != known:
+            self.verdict_writers = {"host": self.host.lower(), "ids": merged}
+            Mailbox.objects.filter(pk=self.pk).update(verdict_writers=self.verdict_writers)
 
     def watched_folders(self) -> list[str]:
         return list(self.folders or self.discovered_folders or ["INBOX"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -52,3 +53,32 @@ def secret_file(path: Path, nbytes: int = 50, generate=None) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(value + "\n")
     return value
+
+
+def dns_resolvers(name: str) -> str | list[tuple[str, int]]:
+    """OTPDASH_DNS_RESOLVERS: "system", "off", or addresses as "host", "host:port" or "[v6]:port"."""
+    value = env(name, "system").strip().lower()
+    if value in ("system", "off"):
+        return value
+    servers = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        host, port = item, "53"
+        if item.startswith("["):
+            host, _, rest = item[1:].partition("]")
+            port = rest[1:] if rest.startswith(":") else "53"
+        elif item.count(":") == 1:
+            host, _, port = item.partition(":")
+        try:
+            ipaddress.ip_address(host)
+            if not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(port)
+        except ValueError as exc:
+            raise ConfigError(
+                f'{name}: {item!r} is not a resolver address ("host" or "host:port" by IP), "system" or "off"'
+            ) from exc
+        servers.append((host, int(port)))
+    if not servers:
+        raise ConfigError(f'{name} names no resolver: give addresses, "system" or "off"')
+    return servers

@@ -9,7 +9,7 @@ import dj_database_url
 from cryptography.fernet import Fernet
 
 from .datadir import make_private
-from .env import ConfigError, env, env_bool, env_list, secret_file
+from .env import ConfigError, dns_resolvers, env, env_bool, env_list, secret_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env("OTPDASH_DATA_DIR", str(BASE_DIR / "data"))).resolve()
@@ -52,6 +52,9 @@ CHANNEL_CUSTOM_HTTP = env_bool("OTPDASH_CHANNEL_CUSTOM_HTTP", False)
 RESTORE_MAX_BYTES = int(env("OTPDASH_RESTORE_MAX_BYTES", str(64 * 2**30)))
 # Unencrypted IMAP is refused except to this machine, unless the admin allows it here.
 ALLOW_PLAIN_IMAP = env_bool("OTPDASH_ALLOW_PLAIN_IMAP", False)
+# Where DKIM and ARC keys are looked up for OTP Dash's own signature checks: "system", "off", or
+# resolver addresses ("host" or "host:port", comma-separated). See scanner/keys.py.
+DNS_RESOLVERS = dns_resolvers("OTPDASH_DNS_RESOLVERS")
 IMAP_TIMEOUT = float(env("OTPDASH_IMAP_TIMEOUT", "30"))
 # A scan holds its mailbox's lock this long and renews it every third of that while it runs, so a
 # scan that is killed frees the mailbox within this time.

@@ -26,6 +26,7 @@ from otpdash.secretbox import SecretUnreadable
 from .imap.connect import close, connect
 from .imap.errors import MailboxError
 from .imap.reader import FolderReader, discover_folders
+from .keys import dkim_keys
 from .models import FolderCursor
 from .store import Hit, message_key, move_cursor, record_batch, worth_storing
 
@@ -184,6 +185,8 @@ def scan_folder(
         since = (timezone.now() - timedelta(days=mailbox.backfill_days)).date()
         uids = reader.uids_since(since, below=state.uidnext)
     last = 0
+    receiver = mailbox.receiver(keys=dkim_keys())
+    writers: set[str] = set()
     for start in range(0, len(uids), HEADER_BATCH):
         batch = uids[start : start + HEADER_BATCH]
         headers = reader.headers(batch)
@@ -192,7 +195,8 @@ def scan_folder(
         candidates = [h for h, keep in zip(headers, worth, strict=True) if keep]
         hits = []
         for fetched in reader.bodies(candidates):
-            detected = detect(fetched.raw, prefiltered=True)
+            detected = detect(fetched.raw, prefiltered=True, receiver=receiver)
+            writers.update(detected.verdict_writers)
             if worth_storing(detected):
                 hits.append(Hit(fetched.uid, detected, message_key(detected, fetched.header)))
         if not mailbox.renew_lock(token):
@@ -201,6 +205,8 @@ def scan_folder(
         report.examined += len(batch)
         report.candidates += len(candidates)
         last = batch[-1]
+    if writers:
+        mailbox.learn_verdict_writers(sorted(writers))
     # Everything below UIDNEXT (as of EXAMINE) has now been read or lies outside the window.
     top = max(last, (state.uidnext or 1) - 1)
     if top > last or not uids:

@@ -132,3 +132,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def no_dns_of_the_internet(settings):
+    """Signature checks ask no resolver of the internet in tests: the tests that check signatures
+    start their own DNS server (tests/dns_server.py) and point DNS_RESOLVERS at it."""
+    settings.DNS_RESOLVERS = "off"
