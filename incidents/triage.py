@@ -44,15 +44,41 @@ def on_findings_recorded(sender, owner_id: int, finding_ids: list[int], **kwargs
         return  # a user outside any household (an import from the command line): stored, not triaged
     household_changed.send(sender=Member, household_id=member.household_id)
     for finding in Finding.objects.filter(pk__in=finding_ids).order_by("arrived_at", "id"):
-        if finding.category in (Finding.Category.MS_CODE, Finding.Category.MS_ALERT):
-            linking.attach(member, finding)
+        if finding.category == Finding.Category.UNVERIFIED:
+            verified = _same_wave(finding, Finding.Category.MS_CODE).order_by("arrived_at").first()
+            if verified is None or not finding.vouched_for_by(verified):
+                continue
+        _handle(member, finding)
         if finding.category == Finding.Category.MS_CODE:
-            apply_rules(member, finding)
-        elif finding.category == Finding.Category.MS_ALERT:
-            severity = Severity.CRITICAL if finding.template in ACCOUNT_CHANGED else Severity.HIGH
-            _account_incident(member, [finding], severity)
-        elif finding.category == Finding.Category.PHISHING:
-            _phishing_incident(member, finding)
+            for earlier in _same_wave(finding, Finding.Category.UNVERIFIED).order_by("arrived_at", "id"):
+                if earlier.vouched_for_by(finding):
+                    _handle(member, earlier)
+
+
+def _handle(member: Member, finding: Finding) -> None:
+    if finding.category in (Finding.Category.MS_CODE, Finding.Category.MS_ALERT):
+        linking.attach(member, finding)
+    if finding.category == Finding.Category.MS_CODE:
+        apply_rules(member, finding)
+    elif finding.category == Finding.Category.MS_ALERT:
+        severity = Severity.CRITICAL if finding.template in ACCOUNT_CHANGED else Severity.HIGH
+        _account_incident(member, [finding], severity)
+    elif finding.category == Finding.Category.PHISHING:
+        _phishing_incident(member, finding)
+
+
+def _same_wave(finding: Finding, category: str):
+    """The member's findings of category in the same wave as finding: the same Microsoft template
+    for the same account, within a wave's gap of it (a code nobody vouched for and a verified one
+    of one wave are one attack's mail)."""
+    return Finding.objects.filter(
+        owner_id=finding.owner_id,
+        category=category,
+        template=finding.template,
+        account_hint=finding.account_hint,
+        arrived_at__gte=finding.arrived_at - WAVE_GAP,
+        arrived_at__lte=finding.arrived_at + WAVE_GAP,
+    ).exclude(pk=finding.pk)
 
 
 def local_time(member: Member, moment: datetime) -> str:

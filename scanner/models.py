@@ -141,6 +141,18 @@ class Finding(models.Model):
     def is_code(self) -> bool:
         return self.category == self.Category.MS_CODE
 
+    def vouched_for_by(self, verified: Finding) -> bool:
+        """An unverified Microsoft code becomes a code when a verified one of its wave vouches for it
+        (its sender is still unchecked, and its reasons say so). Once: False if it changed already."""
+        account = verified.account_hint or "the same account"
+        reason = f"counted as a Microsoft code: a code of the same wave, for {account}, was verified"
+        changed = Finding.objects.filter(pk=self.pk, category=self.Category.UNVERIFIED).update(
+            category=self.Category.MS_CODE, reasons=[*self.reasons, reason]
+        )
+        if changed:
+            self.category, self.reasons = self.Category.MS_CODE, [*self.reasons, reason]
+        return bool(changed)
+
     def classify_dict(self) -> dict:
         """The keys of `manage.py classify`, codes masked (they are stored masked)."""
         return {

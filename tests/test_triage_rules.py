@@ -10,7 +10,7 @@ from incidents import triage
 from incidents.models import AuditEvent, Incident, Severity, SignInWindow
 from scanner.models import Finding
 from tests.corpus_labels import CORPUS
-from tests.findings import PASSWORD_CHANGED, PHISHING, SECURITY_CODE, UNUSUAL_SIGNIN, arrive
+from tests.findings import PASSWORD_CHANGED, PHISHING, SECURITY_CODE, SINGLE_USE, UNUSUAL_SIGNIN, arrive
 from tests.people import join, never_quiet
 
 pytestmark = pytest.mark.django_db
@@ -278,3 +278,38 @@ def test_the_work_to_triage_a_code_does_not_grow_with_the_campaign_it_joins(hous
     campaign = Incident.objects.get(kind=Incident.Kind.CAMPAIGN)
     assert campaign.findings.count() == 30
     assert late <= early + 2, (early, late)  # the household's member list is read once per code
+
+
+def unchecked(path=SINGLE_USE) -> bytes:
+    """The corpus code mail with its receiver's verdicts renamed away: nobody vouched for it."""
+    raw = path.read_bytes()
+    raw = raw.replace(b"\nAuthentication-Results: mx.google.com;", b"\nX-Dropped-Results: mx.google.com;")
+    return raw.replace(b"\nReceived-SPF:", b"\nX-Dropped-SPF:")
+
+
+def test_an_unverified_code_counts_once_a_verified_code_of_its_wave_arrives(member):
+    early = arrive(member, NIGHT, mail=unchecked())
+    assert early.category == Finding.Category.UNVERIFIED and not Incident.objects.exists()
+
+    verified = arrive(member, NIGHT + timedelta(hours=1))
+
+    early.refresh_from_db()
+    assert early.category == Finding.Category.MS_CODE and early.status == S.UNSOLICITED
+    assert "a code of the same wave, for anna.weber@example.com, was verified" in early.reasons[-1]
+    incident = Incident.objects.get()
+    assert set(incident.findings.values_list("pk", flat=True)) == {early.pk, verified.pk}
+
+
+def test_an_unverified_code_after_a_verified_one_of_its_wave_counts_at_once(member):
+    arrive(member, NIGHT)
+    late = arrive(member, NIGHT + timedelta(hours=2), mail=unchecked())
+    assert late.category == Finding.Category.MS_CODE and late.status == S.UNSOLICITED
+
+
+def test_a_verified_code_of_another_wave_or_account_vouches_for_nothing(member):
+    days_before = arrive(member, NIGHT - timedelta(days=3), mail=unchecked())
+    other_account = arrive(member, NIGHT, mail=unchecked().replace(b"anna.weber@", b"marc.olsen@"))
+    arrive(member, NIGHT + timedelta(hours=1))
+    for finding in (days_before, other_account):
+        finding.refresh_from_db()
+        assert finding.category == Finding.Category.UNVERIFIED
