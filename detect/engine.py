@@ -30,8 +30,6 @@ _MAX_DEPTH = 3
 _MAX_HEADER_LINES = 2000
 _MAX_HEADER_BYTES = 1024 * 1024
 _UNREADABLE_HEAD = 64 * 1024
-_MAX_MULTIPARTS = 100
-_MAX_DELIMITERS = 5000
 _CODE_SHAPE = re.compile(rb"(?<![\d.,/:-])(?:\d{6,8}|\d{3} \d{3})(?![\d,/:-]|\.\d)")
 # The stem of a one-time code's name in many languages, as bytes in the charsets mail uses: Latin
 # stems at a word start (code, código, codice, kod, kód, otp, pin, token, verif...), Cyrillic in
@@ -84,7 +82,7 @@ def detect(
     raw = bytes(raw)
     try:
         with budget.within(budget_seconds):
-            too_complex = _too_complex(raw)
+            too_complex = message.too_complex(raw)
             if too_complex:
                 return unreadable(raw, too_complex)
             raw, trimmed = _trim_header(raw)
@@ -112,17 +110,6 @@ def unreadable(raw: bytes, why: str) -> Finding:
     except Exception:
         pass
     return finding
-
-
-def _too_complex(raw: bytes) -> str | None:
-    """A cheap look before the stdlib parser, whose cost grows with the number of MIME parts (and which
-    recurses once per nesting level): genuine mail has a handful of parts, crafted mail tens of thousands."""
-    sections = raw.count(b"multipart/") + raw.count(b"Multipart/") + raw.count(b"MULTIPART/")
-    if sections > _MAX_MULTIPARTS:
-        return f"has more than {_MAX_MULTIPARTS} multipart sections"
-    if raw.count(b"\n--") > _MAX_DELIMITERS:
-        return f"has more than {_MAX_DELIMITERS} part delimiters"
-    return None
 
 
 def _trim_header(raw: bytes) -> tuple[bytes, str | None]:

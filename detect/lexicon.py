@@ -3,8 +3,9 @@
 Provenance follows ../shared/docs/microsoft-mail-facts.md: en is REAL/DERIVED; the de, fr, es,
 pt, zh, ja and uk labels are DERIVED from copies; it, nl, pl, sv, tr, ru and ko labels are
 INFERRED from Microsoft's usual localisation and covered by our own corpus cases in
-tests/corpus/extra/. Fragments are matched case-insensitively against NFKC-normalised text
-with single spaces, so "：" is ":" and a no-break space is a space.
+tests/corpus/extra/; cs is INFERRED too (from the second corpus's Czech mail, itself inferred).
+Fragments are matched case-insensitively against NFKC-normalised text with single spaces, so "："
+is ":" and a no-break space is a space.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ LABEL_PROVENANCE: dict[str, str] = {
     "tr": "INFERRED",
     "ru": "INFERRED",
     "ko": "INFERRED",
+    "cs": "INFERRED",
 }
 
 # Label right before a code on its line, by template kind. Keys are primary language tags.
@@ -49,6 +51,7 @@ CODE_LABELS: dict[str, dict[str, list[str]]] = {
         "zh": [r"(?:你|您)的一次性代码为", r"一次性代码"],
         "ja": [r"ワンタイム ?コード(?:は)?", r"使い捨て ?コード"],
         "ko": [r"일회용 ?코드(?:는)?"],
+        "cs": [r"váš jednorázový kód je", r"jednorázový kód"],
     },
     "security_code": {
         "en": [r"security code"],
@@ -66,6 +69,7 @@ CODE_LABELS: dict[str, dict[str, list[str]]] = {
         "zh": [r"安全代码"],
         "ja": [r"セキュリティ ?コード"],
         "ko": [r"보안 ?코드"],
+        "cs": [r"bezpečnostní kód"],
     },
     "your_code": {  # password-reset "Here is your code:" and Entra "Your code is:"
         "en": [r"here is your code", r"your code is"],
@@ -83,6 +87,7 @@ CODE_LABELS: dict[str, dict[str, list[str]]] = {
         "zh": [r"(?:你|您)的代码(?:为|是)?", r"这是(?:你|您)的代码"],
         "ja": [r"コードは次のとおりです", r"お客様のコード"],
         "ko": [r"코드는 다음과 같습니다", r"코드"],
+        "cs": [r"zde je váš kód", r"váš kód je"],
     },
 }
 
@@ -98,6 +103,7 @@ MICROSOFT_ACCOUNT = [
     r"konto microsoft",
     r"учетн\w+ запис\w+ (?:майкрософт|microsoft)",
     r"обліков\w+ запис\w+ microsoft",
+    r"úč(?:et|t[a-zůě]{1,2}) microsoft",  # cs: účet, účtu, účtem, účtů Microsoft
 ]
 
 # Phrases that mark a code mail's template beyond its label (searched in subject + body).
@@ -298,6 +304,9 @@ HEADER_HINTS = (
     "code", "cod", "kod", "код", "代码", "码", "コード", "코드", "otp", "passwor", "passwort", "kennwort",
     "contrase", "senha", "parola", "hasło", "пароль", "verif", "bestät", "secur", "sicher", "segur", "sécur",
     "sicur", "güvenlik", "безопас", "безпе", "安全", "セキュリティ", "보안", "einmal", "steam",
+    "kód", "vérif", "パスワード",
+    # A mail server's quarantine digest, which may carry a held code mail attached.
+    "quarant",
 )  # fmt: skip
 # Left out on purpose: everyday words ("sign", "office", "account", "device", "login") that mark a
 # large share of ordinary mail. Mail that matters and names none of the above in its header is

@@ -5,7 +5,9 @@ Everything here tolerates broken input: wrong charsets, split encoded words, tru
 
 from __future__ import annotations
 
+import base64
 import itertools
+import quopri
 import re
 import threading
 import unicodedata
@@ -46,10 +48,18 @@ _CELLS = frozenset({"td", "th"})
 # Elements that set a short text apart (a code in its own cell, or in bold).
 _STANDALONE = frozenset({"td", "th", "b", "strong", "em", "span", "font"})
 _MAX_STANDALONE = 200
+_DIGITS = frozenset("0123456789")
 _URL = re.compile(r"""\b(?:https?://|www\.)[^\s<>"')\]]+""", re.I)
 # Any white space but the line break (form feeds, line separators and the like included), and
 # zero-width spaces: one space each, so no later pattern ever meets a long run of white space.
 _SPACES = re.compile(r"(?:[^\S\n]|[\u200b\ufeff])+")
+# Bidirectional controls (the marks LRM, RLM and ALM, the embeddings and overrides, the isolates):
+# invisible, they only steer how right-to-left text is shown, and one before an address or inside
+# a word would otherwise stick to it ("\u200fla**d@haddad.example"). Removed, not made spaces.
+BIDI_CONTROLS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_NO_BIDI = str.maketrans(dict.fromkeys(BIDI_CONTROLS))
+# A byte-order mark some tools write before a saved message: not part of its first header line.
+_BOM = b"\xef\xbb\xbf"
 # An address in text. The local part starts where a run of its characters starts and is at most
 # 64 long (RFC 5321), so a long run of letters with no "@" costs one pass, not one pass per letter.
 EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]{1,64}@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
@@ -60,6 +70,14 @@ BODY_TEXT_LIMIT = 256 * 1024
 MAX_PARTS = 1000
 ATTACHED_FILE_LIMIT = 2 * 1024 * 1024
 MAX_PART_DEPTH = 20
+# Caps on a message before the stdlib parser sees it (whole, or attached and encoded): genuine mail
+# has a handful of parts, crafted mail tens of thousands.
+MAX_MULTIPARTS = 100
+MAX_DELIMITERS = 5000
+ATTACHED_TOO_COMPLEX = (
+    f"an attached mail has more than {MAX_MULTIPARTS} multipart sections or "
+    f"{MAX_DELIMITERS} part delimiters; it was not read"
+)
 PARTS_CUT = f"it has more than {MAX_PARTS} parts or parts nested deeper than {MAX_PART_DEPTH}; the rest were not read"
 TEXT_CUT = f"only the first {BODY_TEXT_LIMIT // 1024} KiB of its text were read"
 _ANGLE_ADDR = re.compile(r"<\s*([^<>@\s]+@[^<>\s]+?)\s*>")
@@ -77,11 +95,17 @@ class Body:
 
 
 def parse(raw: bytes) -> Message:
-    return _PARSER.parsebytes(raw)
+    return _PARSER.parsebytes(without_bom(raw))
 
 
 def parse_headers_only(raw: bytes) -> Message:
-    return _PARSER.parsebytes(raw, headersonly=True)
+    return _PARSER.parsebytes(without_bom(raw), headersonly=True)
+
+
+def without_bom(raw: bytes) -> bytes:
+    """The message without a UTF-8 byte-order mark before its headers (a file saved by an editor or
+    an export tool): left in, it would make the first header's name unreadable."""
+    return raw[len(_BOM) :] if raw.startswith(_BOM) else raw
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
@@ -122,7 +146,7 @@ def decode_header_value(value: str) -> str:
 
 
 def _clean(value: str) -> str:
-    value = value.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    value = value.replace("\r", " ").replace("\n", " ").replace("\t", " ").translate(_NO_BIDI)
     return _SPACES.sub(" ", value).strip()
 
 
@@ -164,7 +188,7 @@ def domain_of(addr: str) -> str:
 
 
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n").translate(_NO_BIDI))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(lines)
 
@@ -199,6 +223,11 @@ def read_html(source: str) -> HtmlText:
     out: list[str] = []
     links: list[str] = []
     standalone: list[str] = []
+    cells: list[str] = []  # per open cell: "digit" (one digit alone), "empty" (a spacer) or "other"
+    # Where the space after the last one-digit cell sits in out, while only white space and spacer
+    # cells follow it in the same row: a code drawn one digit per cell ("7|3|0|9|1|4") reads as the
+    # code it shows.
+    joinable: int | None = None
     walk = lxml.etree.iterwalk(root, events=("start", "end"))
     for event, element in walk:
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -211,31 +240,44 @@ def read_html(source: str) -> HtmlText:
             href = element.get("href")
             if href:
                 links.append(href.strip())
-            if tag in _STANDALONE and len(standalone) < _MAX_STANDALONE:
-                text = _short_text(element)
-                if text:
+            text: str | None = None
+            if tag in _CELLS or (tag in _STANDALONE and len(standalone) < _MAX_STANDALONE):
+                text = _short_text(element)  # None: too long to be set apart
+                if text and len(standalone) < _MAX_STANDALONE:
                     standalone.append(text)
+            if tag in _CELLS:
+                kind = "empty" if text == "" else "digit" if text and len(text) == 1 and text in _DIGITS else "other"
+                cells.append(kind)
+                if kind == "digit" and joinable is not None and not "".join(out[joinable + 1 :]).strip():
+                    del out[joinable:]
+                if kind != "empty":
+                    joinable = None
             if tag in _OPEN_BREAK:
                 out.append("\n")
+                joinable = None
             out.append(element.text or "")
         else:
             if tag in _CLOSE_BREAK:
                 out.append("\n")
+                joinable = None
             elif tag in _CELLS:
                 out.append(" ")  # neighbouring cells are separate words, as a mail client shows them
+                if cells and cells.pop() == "digit":
+                    joinable = len(out) - 1
             out.append(element.tail or "")
     return HtmlText("".join(out), links, str(root.get("lang") or "")[:20], standalone)
 
 
-def _short_text(element) -> str:
-    """The whole text of a cell or an emphasis, if it is short: a code set apart in its own cell or
-    in bold. Reads at most a few text nodes, so nested tables cost no more than flat ones."""
+def _short_text(element) -> str | None:
+    """The whole text of a cell or an emphasis if it is short (a code set apart in its own cell or in
+    bold), "" if it has none, None if it is longer. Reads at most a few text nodes, so nested tables
+    cost no more than flat ones."""
     pieces: list[str] = []
     for count, piece in enumerate(element.itertext()):
         pieces.append(piece)
         if count >= 8 or sum(map(len, pieces)) > 40:
-            return ""
-    return " ".join("".join(pieces).split())
+            return None
+    return " ".join("".join(pieces).translate(_NO_BIDI).split())
 
 
 def read_body(msg: Message) -> Body:
@@ -283,7 +325,11 @@ class _PartReader:
             payload = part.get_payload()
             inner = payload[0] if isinstance(payload, list) and payload else None
             if isinstance(inner, Message):
-                self.attached.append(inner)
+                decoded = _decoded_message(part, inner)
+                if decoded is None:
+                    self.note(ATTACHED_TOO_COMPLEX)
+                else:
+                    self.attached.append(decoded)
             return
         if part.is_multipart():
             payload = part.get_payload()
@@ -320,11 +366,71 @@ class _PartReader:
         except Exception:
             return
         if isinstance(data, bytes) and data.strip():
-            self.attached.append(parse(data[:ATTACHED_FILE_LIMIT]))
+            data = data[:ATTACHED_FILE_LIMIT]
+            if simple_enough(data):
+                self.attached.append(parse(data))
+            else:
+                self.note(ATTACHED_TOO_COMPLEX)
 
     def note(self, text: str) -> None:
         if text not in self.cut:
             self.cut.append(text)
+
+
+def too_complex(data: bytes) -> str | None:
+    """A cheap look before the stdlib parser, whose cost grows with the number of MIME parts (it
+    recurses once per nesting level) and cannot be interrupted: why not to parse it, or None."""
+    sections = data.count(b"multipart/") + data.count(b"Multipart/") + data.count(b"MULTIPART/")
+    if sections > MAX_MULTIPARTS:
+        return f"has more than {MAX_MULTIPARTS} multipart sections"
+    if data.count(b"\n--") > MAX_DELIMITERS:
+        return f"has more than {MAX_DELIMITERS} part delimiters"
+    return None
+
+
+def simple_enough(data: bytes) -> bool:
+    """Whether an attached mail that arrived encoded (which the whole message's look before the
+    parser saw only as its encoding) may be parsed."""
+    return too_complex(data) is None
+
+
+def _decoded_message(part: Message, inner: Message) -> Message | None:
+    """The mail attached in a message/rfc822 part. RFC 2046 allows it no transfer encoding but 7bit,
+    8bit or binary, yet some clients send it in base64 or quoted-printable: the parser then reads the
+    encoded text as a message of its own (base64 as a body with no headers), so it is decoded here
+    and read again. Anything that cannot be decoded stays as the parser read it; None when the
+    decoded mail is too complex to parse."""
+    encoding = str(part.get("Content-Transfer-Encoding") or "").strip().lower()
+    if encoding not in ("base64", "quoted-printable") or inner.is_multipart():
+        return inner
+    text = inner.get_payload()
+    if not isinstance(text, str):
+        return inner
+    try:
+        if encoding == "base64":
+            if inner.keys():  # base64 text has no colon: whatever parsed as a header is a mail, not base64
+                return inner
+            data = base64.b64decode(text[: ATTACHED_FILE_LIMIT * 2].encode("ascii", "surrogateescape"))
+        else:
+            data = quopri.decodestring(_source_of(inner, text)[: ATTACHED_FILE_LIMIT * 2])
+    except Exception:
+        return inner
+    if not data.strip():
+        return inner
+    if not simple_enough(data[:ATTACHED_FILE_LIMIT]):
+        return None
+    decoded = parse(data[:ATTACHED_FILE_LIMIT])
+    part.set_payload([decoded])  # the tree holds the mail as read: its defects are its own, not the encoding's
+    return decoded
+
+
+def _source_of(inner: Message, body: str) -> bytes:
+    """The bytes the parser read `inner` from, as near as compat32 keeps them: its header lines as
+    written, then its body, with the blank line between them only if the source had one (a
+    quoted-printable soft line break inside a header ends the header block where it should not)."""
+    head = "".join(f"{name}: {value}\n" for name, value in inner.items())
+    separated = not any(type(d).__name__ == "MissingHeaderBodySeparatorDefect" for d in inner.defects)
+    return (head + ("\n" if separated else "") + body).encode("ascii", "surrogateescape")
 
 
 def defects(msg: Message) -> str | None:

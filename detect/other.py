@@ -24,8 +24,10 @@ _OTP_WORDS = (
 # A short keyword set per language: the usual names of a one-time code (from providers' common
 # wording; no provider's template is copied). Matched like the words above.
 _MORE_WORDS = {
-    "fr": r"code de confirmation|code à usage unique|code d'accès|votre code",
-    "cs": r"ověřovací kód|potvrzovací kód|bezpečnostní kód|jednorázový kód|váš kód|přihlašovací kód",
+    "fr": r"code de confirmation|code à usage unique|code d'accès|votre code|"
+    r"(?:saisissez|entrez|utilisez|saisir|entrer|utiliser) (?:ce|le) code",
+    "cs": r"ověřovací kód|potvrzovací kód|bezpečnostní kód|jednorázový kód|váš kód|přihlašovací kód|"
+    r"autorizační kód|zadejte (?:tento |následující )?kód",
     "sk": r"overovací kód|bezpečnostný kód|jednorazový kód|váš kód",
     "pt": r"código de confirmação|código de segurança|código de acesso|seu código|código de uso único",
     "es": r"código de confirmación|código de acceso|tu código|su código|código de un solo uso",
@@ -59,8 +61,11 @@ _MEETING = re.compile(
     re.I,
 )
 _MEETING_LOWER = re.compile(_MEETING.pattern)  # for lower-cased text (the pattern is lower case)
-_BANK = re.compile(r"\b(?:m?tan|iban|überweisung|transfer|bank|banco|banque)\b", re.I)
-_VERIFY_EMAIL = re.compile(r"verify (?:your|this) (?:apple account )?email|verifica tu|verify your email", re.I)
+_BANK = re.compile(r"\b(?:m?tan|iban|überweisung|transfer|bank|banco|banque|banka|platb[auy])\b", re.I)
+_VERIFY_EMAIL = re.compile(
+    r"verify (?:your|this) (?:apple account )?email|verifica tu|verify your email|v[ée]rifi(?:ez|er) votre adresse",
+    re.I,
+)
 _PROVIDERS = {
     "google.com": "google",
     "apple.com": "apple",

@@ -14,17 +14,14 @@ from tests.corpus_labels import load_second_corpus
 CASES = load_second_corpus()
 # The receiver wrote no verdict at all (labels.csv notes): nobody vouched for the sender.
 NO_RECEIVER_VERDICT = {"ms_otp/cs_single_use_tomas_exim_no_auth_results.eml"}
+# What still differs, and why: each is a disagreement between the two corpora, not a
+# missing rule: the first labels the same full address (Entra's "Thanks for verifying your X
+# account!", a lookalike's "the Microsoft account X") as no hint, and must stay exact.
 GAPS = {
-    "edge/html_only_code_split_per_digit_cells.eml": "a code written one digit per table cell",
-    "edge/thunderbird_forward_as_attachment_cs.eml": "a base64 message/rfc822 forward is not opened",
-    "ms_otp/ar_security_code_layla_exchange_online.eml": "a right-to-left mark before the account hint",
-    "ms_otp/cs_single_use_tomas_exim_no_auth_results.eml": "Czech single-use wording, no receiver verdict",
-    "ms_security/entra_email_verification_northwind_antoine.eml": "Entra's account hint",
-    "other_otp/apple_account_verification_fr.eml": "a code on the line after its label",
-    "other_otp/bank_autorizacni_kod_cs_win1250.eml": "Czech 'autorizační kód' wording",
-    "phishing/compromised_domain_unusual_signin_de.eml": "the victim's address in a lookalike",
-    "phishing/freemail_gmail_display_name_callback.eml": "the victim's address in a lookalike",
-    "phishing/msonlineservicesteam_tenant_lure_es.eml": "the victim's address in a tenant lure",
+    "ms_security/entra_email_verification_northwind_antoine.eml": "Entra's account hint (the first corpus has none)",
+    "phishing/compromised_domain_unusual_signin_de.eml": "the victim's address in a lookalike (the first corpus: none)",
+    "phishing/freemail_gmail_display_name_callback.eml": "the victim's address in a lookalike (the first corpus: none)",
+    "phishing/msonlineservicesteam_tenant_lure_es.eml": "the victim's address in a tenant lure (the first corpus: none)",
 }
 
 
@@ -41,11 +38,16 @@ def test_corpus_is_complete():
     assert set(GAPS) <= {case.file for case in CASES}
 
 
+def _expected_category(case) -> str:
+    # A Microsoft code nobody vouched for is "unverified", never a genuine code (detect/README.md).
+    return "unverified" if case.file in NO_RECEIVER_VERDICT and case.category == "ms_code" else case.category
+
+
 @pytest.mark.parametrize("case", _params(CASES))
 def test_category_codes_and_hint(case):
     finding = detect(case.raw()).to_dict(show_codes=True)
     assert (finding["category"], finding["codes"], finding["account_hint"]) == (
-        case.category,
+        _expected_category(case),
         case.codes,
         case.account_hint,
     )
