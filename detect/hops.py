@@ -41,19 +41,24 @@ class Hop:
     source_org: str | None  # whose host handed it over, when the line says
     internal: bool  # certainly inside one organisation: never the border
     helo_only: bool = False  # source_org is the sender's own word for itself
+    by_host: str | None = None  # the name the taking host wrote for itself, lower-cased
+    source_host: str | None = None  # the name source_org was read from
+    addressed: bool = False  # the taking host recorded the address it took the mail from
 
 
 @lru_cache(maxsize=4096)
 def parse_received(value: str) -> Hop:
     by = _RECEIVED_BY.search(value)
-    by_org = _org(by.group(1)) if by else None
+    by_host = by.group(1).rstrip(".").lower() if by else None
+    by_org = _org(by_host) if by_host else None
     came_from = _RECEIVED_FROM.match(value)
     if came_from is None:
-        return Hop(by_org, None, True)  # no sender recorded: a host's own submission or a local step
+        return Hop(by_org, None, True, by_host=by_host)  # no sender recorded: a host's own step
     helo, details = came_from.group(1), came_from.group(2) or ""
     internal = _LOCAL_PROTOCOL.search(value) is not None or _from_inside(helo, details)
-    source, helo_only = _source_org(helo, details)
-    return Hop(by_org, source, internal, helo_only)
+    source, helo_only, source_host = _source_org(helo, details)
+    addressed = _recorded_address(helo, details) is not None
+    return Hop(by_org, source, internal, helo_only, by_host, source_host, addressed)
 
 
 def find_border(hops: list[tuple[int, Hop]], receiver: Receiver = NOBODY) -> tuple[int, str | None] | None:
@@ -62,13 +67,24 @@ def find_border(hops: list[tuple[int, Hop]], receiver: Receiver = NOBODY) -> tup
     none above names it, the receiver is unnamed (hops below the border are the sender's words).
     A mailbox's known receiver also makes a hop between two of its own hosts internal."""
     org = None
-    for index, hop in hops:
+    for position, (index, hop) in enumerate(hops):
         by = hop.by_org or org
-        if hop.internal or _same(hop, by) or _within(hop, by, receiver):
+        below = hops[position + 1][1] if position + 1 < len(hops) else None
+        if hop.internal or _same(hop, by) or _within(hop, by, receiver) or _relayed_inside(hop, below):
             org = by
             continue
         return index, by
     return None
+
+
+def _relayed_inside(hop: Hop, below: Hop | None) -> bool:
+    """A host with no domain name (a bare "by p44-mailgateway-smtp-7784") took the mail from exactly
+    the host that wrote the line below: no mail exchanger the internet delivers to is named without
+    a domain, and one that recorded no address it took the mail from is no internet-facing one, so
+    this is a hop between the receiver's own machines (iCloud's mail gateways)."""
+    if below is None or hop.addressed or not hop.by_host or "." in hop.by_host or ":" in hop.by_host:
+        return False
+    return hop.source_host is not None and hop.source_host == below.by_host
 
 
 def _within(hop: Hop, by: str | None, receiver: Receiver) -> bool:
@@ -117,17 +133,18 @@ def _inside(address) -> bool:
     return any(address.version == net.version and address in net for net in _INSIDE_NETWORKS)
 
 
-def _source_org(helo: str, details: str) -> tuple[str | None, bool]:
+def _source_org(helo: str, details: str) -> tuple[str | None, bool, str | None]:
     """Whose host handed the mail over, and whether only its HELO name (chosen by the sender) says
     so: the reverse-DNS name when the receiver recorded one, else the HELO name (Exchange's hops
     write "from HOST (IP)"). None when nothing names it."""
     words = details.replace("[", " [").split()
     name = words[0].rstrip(".") if words else ""
     if name and name.lower() not in ("unknown", "helo", "ehlo") and not _is_ip(name.strip("[]")) and "." in name:
-        return _org(name), False
+        return _org(name), False, name.lower()
     if name.lower() == "unknown":
-        return None, False  # the receiver looked the address up and found no name
-    return _org(helo.strip("[]")), True
+        return None, False, None  # the receiver looked the address up and found no name
+    helo = helo.strip("[]").rstrip(".")
+    return _org(helo), True, helo.lower()
 
 
 def _org(host: str) -> str | None:
