@@ -21,6 +21,7 @@ from .domains import (
     lookalike_reason,
     registrable,
 )
+from .links import unwrap
 from .message import EMAIL
 from .microsoft import MsContent
 
@@ -99,8 +100,11 @@ def _link_tells(links: list[str], hint: str | None) -> list[str]:
             continue
         if lowered.startswith("www."):
             lowered = "http://" + lowered
+        original = unwrap(lowered)  # judged as written, not as a security gateway rewrote it
+        if original is None:
+            continue  # a gateway's link whose original cannot be read: no evidence either way
         try:
-            host = urlsplit(lowered).hostname or ""
+            host = urlsplit(original).hostname or ""
         except ValueError:
             continue
         if host and not is_microsoft_link(host):
