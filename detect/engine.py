@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 from email.message import Message
 
-from . import auth, budget, language, lexicon, message, microsoft, other, signatures
+from . import auth, budget, devicecode, language, lexicon, message, microsoft, other, signatures
 from .dates import loose_date, message_time, offset_of
 from .domains import (
     ENTRA_SENDERS,
@@ -43,7 +43,7 @@ _CODE_NAME = re.compile(
 _BODY_HINTS = (
     b"message/rfc822", b".eml", b"microsoft", b"forwarded", b"original message", b"weitergeleitet",
     "ursprüngliche nachricht".encode(), b"message transf", b"reenviado", b"encaminhada", b"inoltrato",
-    b"\n>",
+    b"\n>", b"devicelogin",
 )  # fmt: skip
 _FOLD = re.compile(rb"\r\n[ \t]|\n[ \t]")  # = \r?\n[ \t], spelt so the engine can skip ahead fast
 _ASCII_HINTS = tuple(hint for hint in lexicon.HEADER_HINTS if hint.isascii())
@@ -322,6 +322,12 @@ def analyse(msg: Message, depth: int, receiver: Receiver = NOBODY, raw: bytes | 
     budget.check()
     forwards = split_forwards(body.text)
     if forwards and _read_forwards(finding, forwards, tz, address):
+        return finding
+    lure = devicecode.lure(body.text, body.links)
+    if lure:
+        finding.category, finding.provider, finding.template = "phishing", "microsoft", devicecode.TEMPLATE
+        finding.language = language.guess(body.text)
+        finding.reasons.append(lure)
         return finding
     _, reply_to = message.address(msg, "Reply-To")
     sender = Sender(

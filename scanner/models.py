@@ -34,6 +34,7 @@ class FolderCursor(models.Model):
 
 # The detector's template names in words (facts: which Microsoft mail each one is).
 TEMPLATE_LABELS = {
+    "device_code_lure": "device-code lure: wants its code typed at microsoft.com/devicelogin",
     "msa_single_use_v2": "single-use sign-in code",
     "msa_single_use_v1": "single-use sign-in code (older mail)",
     "msa_security_code": "security code",
