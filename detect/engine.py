@@ -20,7 +20,7 @@ from .domains import (
 )
 from .finding import Finding
 from .forwards import Forward, quotes_a_mail, split_forwards
-from .phishing import Sender, ordinary_microsoft_mail, tells
+from .phishing import Sender, ordinary_microsoft_mail, service_lure, tells
 from .receivers import NOBODY, Receiver
 
 _FORWARD_PREFIX = re.compile(lexicon.FORWARD_PREFIX, re.I)
@@ -395,6 +395,9 @@ def _judge(finding: Finding, sender: Sender, content, subject: str, text: str) -
     if content and content.template != "entra_email_verification" and ordinary_microsoft_mail(sender):
         content = None  # Microsoft's own service mail: neither a code nor an alert
     strong, weak = tells(sender, content, subject, text)
+    if not strong:
+        abused = service_lure(sender, subject)
+        strong = [abused] if abused else []
     if content:
         finding.template, finding.language = content.template, content.language
         finding.codes, finding.account_hint, finding.signin = content.codes, content.account_hint, content.signin

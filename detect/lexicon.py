@@ -300,6 +300,8 @@ TENANT_LURE = [
 HEADER_HINTS = (
     # Microsoft's own names (a sender or a display name that claims them).
     "microsoft", "msft", "outlook", "hotmail", "live.com", "xbox", "azure",
+    # Microsoft's services whose mail carries names others chose (shares), where lures travel.
+    "sharepoint", "onedrive",
     # The names of a code, a password or a security notice, in the languages of the lexicon.
     "code", "cod", "kod", "код", "代码", "码", "コード", "코드", "otp", "passwor", "passwort", "kennwort",
     "contrase", "senha", "parola", "hasło", "пароль", "verif", "bestät", "secur", "sicher", "segur", "sécur",

@@ -6,6 +6,7 @@ ones (urgency) only explain a verdict that strong ones made.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -80,6 +81,47 @@ def tells(sender: Sender, content: MsContent | None, subject: str, text: str) ->
     if _URGENT.search(text):
         weak.append("urgency or threat")
     return strong, weak
+
+
+# A callback lure in text an attacker writes into Microsoft's own mail (a sharer's or a tenant's
+# name, a document title, an invitation's subject): a phone number beside money or a call to make.
+_PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d ()./-]{7,18}\d(?!\w)")
+_CALLBACK = re.compile(
+    r"\b(?:call|llame|llamar|appelez|rufen|chiama|ligue|bel|zadzwoń|payment|paid|charged?|refund|invoice|"
+    r"purchase|bitcoin|cargo|factura|pago|rechnung|zahlung|facture|paiement|fattura|pagamento)\b"
+    r"|(?:usd|eur|gbp|\$|€|£)\s?\d|\d[.,]\d{2}\s?(?:usd|eur|gbp|€|\$|£)",
+    re.I,
+)
+
+
+def service_lure(sender: Sender, subject: str) -> str | None:
+    """A lure carried by Microsoft's genuine mail (SharePoint and OneDrive shares, Teams notices,
+    invitations, any template that shows a name someone chose): the name or subject has a phone
+    number and money or a call in it. Only authenticated Microsoft mail: everyone else's is judged
+    by the other tells."""
+    if not (is_microsoft_domain(sender.domain) and sender.auth == "pass"):
+        return None
+    written = f"{sender.display} {subject}"[:1000]
+    if _has_phone(written) and _CALLBACK.search(written):
+        return (
+            f"genuine Microsoft sender abused: a name or title someone chose carries a callback lure ({written[:80]})"
+        )
+    return None
+
+
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+
+
+def _has_phone(text: str) -> bool:
+    """A phone number as people write one: 9 to 15 digits (E.164) grouped by separators or after a
+    "+", standing alone, not a date. An invoice or order number is one unbroken run."""
+    for match in itertools.islice(_PHONE.finditer(text), 20):
+        number = match.group(0)
+        digits = sum(ch.isdigit() for ch in number)
+        grouped = number.startswith("+") or not number.isdigit()
+        if 9 <= digits <= 15 and grouped and not _DATE.search(number):
+            return True
+    return False
 
 
 def _official_for(content: MsContent, sender: Sender) -> bool:
