@@ -20,7 +20,7 @@ from .domains import (
 )
 from .finding import Finding
 from .forwards import Forward, quotes_a_mail, split_forwards
-from .phishing import Sender, ordinary_microsoft_mail, service_lure, tells
+from .phishing import Sender, ordinary_microsoft_mail, quotes_microsoft, service_lure, tells
 from .receivers import NOBODY, Receiver
 
 _FORWARD_PREFIX = re.compile(lexicon.FORWARD_PREFIX, re.I)
@@ -338,6 +338,7 @@ def analyse(msg: Message, depth: int, receiver: Receiver = NOBODY, raw: bytes | 
         reply_to=reply_to,
         replayed_microsoft_signature=_replayed(results, msg, domain),
         links=body.links,
+        conversation=_conversation(msg, address),
     )
     budget.check()
     content = None
@@ -395,6 +396,11 @@ def _judge(finding: Finding, sender: Sender, content, subject: str, text: str) -
     if content and content.template != "entra_email_verification" and ordinary_microsoft_mail(sender):
         content = None  # Microsoft's own service mail: neither a code nor an alert
     strong, weak = tells(sender, content, subject, text)
+    if content and quotes_microsoft(sender, strong):
+        finding.reasons.append(
+            "quotes Microsoft's wording in a conversation; its sender does not claim to be Microsoft"
+        )
+        return True  # nothing to record: neither Microsoft's mail nor an impostor's
     if not strong:
         abused = service_lure(sender, subject)
         strong = [abused] if abused else []
@@ -464,6 +470,20 @@ def _forwards_microsoft(subject: str, text: str, display: str, domain: str) -> b
     if is_microsoft_domain(domain) or lookalike_reason(domain) or claims_microsoft(display):
         return False
     return quotes_a_mail(bool(_FORWARD_PREFIX.search(subject)), text)
+
+
+_REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|sv|vs|odp|rif|res|antw|ynt)\s*:", re.I)
+
+
+def _conversation(msg: Message, address: str) -> bool:
+    """A reply (In-Reply-To and a reply prefix), a list's mail (List-Id), or a note to oneself
+    (From among its own recipients)."""
+    if msg.get("List-Id") is not None:
+        return True
+    if msg.get("In-Reply-To") is not None and _REPLY_PREFIX.match(message.header_text(msg, "Subject")):
+        return True
+    recipients = {message.address(msg, name)[1] for name in ("To", "Cc")}
+    return bool(address) and address in recipients
 
 
 def _security_sender(domain: str, address: str) -> bool:

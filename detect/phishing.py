@@ -41,6 +41,8 @@ class Sender:
     replayed_microsoft_signature: bool = False
     links: list[str] = field(default_factory=list)
     quoting: bool = False  # passes on Microsoft's mail (a forward whose header block could not be read)
+    # The mail is a reply, a list's mail or a note to oneself: where people quote others' wording.
+    conversation: bool = False
 
 
 def tells(sender: Sender, content: MsContent | None, subject: str, text: str) -> tuple[list[str], list[str]]:
@@ -61,7 +63,7 @@ def tells(sender: Sender, content: MsContent | None, subject: str, text: str) ->
         strong.append("Microsoft's DKIM signature replayed under an altered From")
     microsoft_sender = is_microsoft_domain(sender.domain)
     if content and not _official_for(content, sender) and not ordinary_microsoft_mail(sender) and not sender.quoting:
-        strong.append(f"Microsoft account wording from {sender.domain or 'an unknown sender'}, not Microsoft's sender")
+        strong.append(f"{WORDING_TELL} {sender.domain or 'an unknown sender'}, not Microsoft's sender")
     elif claims_microsoft(sender.display) and not (microsoft_sender or content or lookalike):
         strong.append(f"display name claims Microsoft but the mail is from {sender.domain or 'nobody'}")
     if microsoft_sender and sender.auth == "fail":
@@ -122,6 +124,19 @@ def _has_phone(text: str) -> bool:
         if 9 <= digits <= 15 and grouped and not _DATE.search(number):
             return True
     return False
+
+
+WORDING_TELL = "Microsoft account wording from"
+
+
+def quotes_microsoft(sender: Sender, strong: list[str]) -> bool:
+    """Microsoft's wording quoted in a conversation (a help-desk ticket, a list's warning about the
+    campaign, a note to oneself) by a sender that claims nothing: the wording is its only tell, and
+    neither the name nor the address nor the domain says Microsoft."""
+    if not sender.conversation or not strong or not all(reason.startswith(WORDING_TELL) for reason in strong):
+        return False
+    claims = claims_microsoft(sender.display) or claims_microsoft(sender.address.partition("@")[0])
+    return not (claims or lookalike_reason(sender.domain) or is_microsoft_domain(sender.domain))
 
 
 def _official_for(content: MsContent, sender: Sender) -> bool:
