@@ -40,6 +40,7 @@ class AuthResults:
     compauth_reason: str | None = None
     spf: str | None = None
     spf_domain: str | None = None
+    arc: str | None = None  # the receiver's check of the ARC chain a relay sealed
     dkim: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (result, signing domain)
     # The authserv-ids of headers written where the border was unambiguous (a named receiver whose
     # own domain wrote them): what a mailbox learns to trust.
@@ -130,7 +131,7 @@ def merge(results: list[AuthResults]) -> AuthResults:
     """One verdict per check from several headers: the topmost header's answer wins; every DKIM
     signature counts."""
     out: dict = {"present": True}
-    for field_name in ("dmarc", "dmarc_from", "compauth", "compauth_reason", "spf", "spf_domain"):
+    for field_name in ("dmarc", "dmarc_from", "compauth", "compauth_reason", "spf", "spf_domain", "arc"):
         out[field_name] = next((getattr(r, field_name) for r in results if getattr(r, field_name)), None)
     out["dkim"] = tuple(signature for r in results for signature in r.dkim)
     return AuthResults(**out)
@@ -192,6 +193,8 @@ def _take(out: dict, method: str, result: str, props: dict) -> None:
         out["spf"] = result
         mailfrom = props.get("smtp.mailfrom", "")
         out["spf_domain"] = mailfrom.rpartition("@")[2].lower() or None
+    elif method == "arc" and "arc" not in out:
+        out["arc"] = result
     elif method == "dkim":
         domain = props.get("header.d") or props.get("header.i", "").rpartition("@")[2]
         out["dkim"].append((result, domain.lower()))

@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 from email.message import Message
 
-from . import auth, budget, devicecode, language, lexicon, message, microsoft, other, signatures
+from . import auth, budget, devicecode, language, lexicon, lists, message, microsoft, other, signatures
 from .dates import loose_date, message_time, offset_of
 from .domains import (
     ENTRA_SENDERS,
@@ -329,6 +329,17 @@ def analyse(msg: Message, depth: int, receiver: Receiver = NOBODY, raw: bytes | 
         finding.language = language.guess(body.text)
         finding.reasons.append(lure)
         return finding
+    relay = lists.relayed_original(msg, display)
+    if relay and not is_microsoft_domain(domain) and is_microsoft_domain(message.domain_of(relay[1])):
+        # A list or group relaying Microsoft's mail under its own From: judged as the original.
+        relayed_by = message.header_text(msg, "List-Id")[:80] or address
+        display, address = relay
+        domain = message.domain_of(address)
+        carried = lists.lists_verdict(msg, results)
+        finding.sender_auth = auth.verdict(carried, domain) if carried else "unknown"
+        if finding.sender_auth == "pass":
+            finding.vouched_by = "the list's own verdict, in an ARC set the receiving server checked"
+        finding.reasons.append(f"relayed by the list {relayed_by}")
     _, reply_to = message.address(msg, "Reply-To")
     sender = Sender(
         display=display,
