@@ -247,3 +247,10 @@ def verdict(results: AuthResults, from_domain: str) -> str:
 def signed_by(results: AuthResults) -> set[str]:
     """Registrable domains whose DKIM signature the server saw, verified or not (replay tell)."""
     return {registrable(d) for _, d in results.dkim if d and d != "none"}
+
+
+def top_says_dmarc_fail(msg: Message) -> bool:
+    """Whether the topmost Authentication-Results header, whoever wrote it, says dmarc=fail: with
+    the mail in Junk, the receiver's word even where its header could not be attributed to it."""
+    value = msg.get("Authentication-Results")
+    return value is not None and parse_value(" ".join(str(value)[:HEADER_VALUE_LIMIT].split())).dmarc in _FAILING

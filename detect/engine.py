@@ -305,6 +305,9 @@ def analyse(msg: Message, depth: int, receiver: Receiver = NOBODY, raw: bytes | 
     finding.vouched_by = "the receiving server" if finding.sender_auth == "pass" else None
     if raw is not None and receiver.keys is not None:
         _check_ourselves(finding, msg, raw, domain, receiver)
+    if receiver.junk and finding.sender_auth in _UNCHECKED and auth.top_says_dmarc_fail(msg):
+        finding.sender_auth = "fail"
+        finding.reasons.append("the mail server put it in Junk and its verdict says dmarc=fail")
     if depth < _MAX_DEPTH:
         for inner in body.attached:
             budget.check()

@@ -50,11 +50,13 @@ class Receiver:
     inside it is never the border even when no Received line names it. authserv_ids: the ids its
     verdicts were seen to carry on mail with an unambiguous border (learned per mailbox).
     keys: a DKIM key lookup, dkimpy's dnsfunc(name, timeout=...) -> TXT bytes or None, for our own
-    signature checks (signatures.py); None means no checks of our own."""
+    signature checks (signatures.py); None means no checks of our own. junk: read from Junk."""
 
     organisation: frozenset[str] = frozenset()
     authserv_ids: frozenset[str] = frozenset()
     keys: Callable[..., bytes | None] | None = field(default=None, compare=False)
+    # The message was read from the folder the server marks \Junk: the receiver's own judgement.
+    junk: bool = False
 
     def owns(self, domain: str | None) -> bool:
         return bool(domain) and any(same_organisation(domain, own) for own in self.organisation)

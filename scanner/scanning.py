@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -185,7 +185,7 @@ def scan_folder(
         since = (timezone.now() - timedelta(days=mailbox.backfill_days)).date()
         uids = reader.uids_since(since, below=state.uidnext)
     last = 0
-    receiver = mailbox.receiver(keys=dkim_keys())
+    receiver = replace(mailbox.receiver(keys=dkim_keys()), junk=reader.is_junk(name))
     writers: set[str] = set()
     for start in range(0, len(uids), HEADER_BATCH):
         batch = uids[start : start + HEADER_BATCH]

@@ -117,10 +117,18 @@ def _header_of(items: list) -> Header | None:
 class FolderReader:
     def __init__(self, client: IMAPClient):
         self.client = client
+        self._junk: str | None = None
+        self._junk_asked = False
 
     def special_folder(self, flag: bytes) -> str | None:
         with _reading("listing folders"):
             return self.client.find_special_folder(flag)
+
+    def is_junk(self, name: str) -> bool:
+        """Whether name is the folder the server marks \\Junk (asked once per connection)."""
+        if not self._junk_asked:
+            self._junk, self._junk_asked = self.special_folder(JUNK), True
+        return self._junk is not None and self._junk == name
 
     def folder_names(self) -> list[str]:
         with _reading("listing folders"):
