@@ -14,7 +14,9 @@ Microsoft's. Each format here is the vendor's documented or widely published one
 - Mimecast URL Protect: `protect-<region>.mimecast.com/s/<token>?domain=<host>` (the address itself
   stays at Mimecast; only its host is given).
 
-A gateway link whose original cannot be read is opaque: it says nothing either way.
+A gateway link whose original cannot be read is opaque: it says nothing either way. So is a link
+an antivirus product adds in its footer ("Virus-free. www.avast.com"): it says nothing about the
+mail's author, and a link that is ignored can only take a tell away, never add trust.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ from __future__ import annotations
 from urllib.parse import parse_qs, unquote, urlsplit
 
 _MAX_LINK = 4096
+# Vendors whose mail scanners and clients add a footer with a link to themselves.
+ANTIVIRUS_FOOTERS = frozenset(
+    {"avast.com", "avg.com", "eset.com", "kaspersky.com", "bitdefender.com", "sophos.com", "mcafee.com",
+     "norton.com", "trendmicro.com", "gdata.de", "f-secure.com", "avira.com"}
+)  # fmt: skip
 _MAX_LAYERS = 3  # Safe Links around Proofpoint around Barracuda is already more than mail shows
 
 

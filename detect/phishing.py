@@ -22,7 +22,7 @@ from .domains import (
     lookalike_reason,
     registrable,
 )
-from .links import unwrap
+from .links import ANTIVIRUS_FOOTERS, unwrap
 from .message import EMAIL
 from .microsoft import MsContent
 
@@ -164,6 +164,8 @@ def _link_tells(links: list[str], hint: str | None) -> list[str]:
             host = urlsplit(original).hostname or ""
         except ValueError:
             continue
+        if host and registrable(host) in ANTIVIRUS_FOOTERS:
+            continue  # an antivirus footer's own link says nothing of the mail's author
         if host and not is_microsoft_link(host):
             found.append(f"link to non-Microsoft site {host}")
     return list(dict.fromkeys(found))[:3]

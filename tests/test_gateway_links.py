@@ -70,3 +70,10 @@ def test_a_strangers_link_wrapped_in_safe_links_is_a_strangers_link():
     link = "https://eur02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fms-verify.example.net%2Flogin&amp;data=05"
     finding = detect(with_link(CODE_MAIL.read_bytes(), link))
     assert "link to non-Microsoft site ms-verify.example.net" in finding.reasons
+
+
+def test_an_antivirus_footer_link_is_no_strangers_site():
+    """The footer Avast's mail shield adds ("Virus-free. www.avast.com"), as a link."""
+    link = "https://www.avast.com/sig-email?utm_medium=email&amp;utm_source=link"
+    finding = detect(with_link(CODE_MAIL.read_bytes(), link))
+    assert finding.category == "ms_code", finding.reasons
