@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mailboxes', '0001_initial'),
+        ("mailboxes", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mailbox',
-            name='verdict_writers',
+            model_name="mailbox",
+            name="verdict_writers",
             field=models.JSONField(blank=True, default=dict, editable=False),
         ),
     ]
