@@ -100,7 +100,9 @@ def household_summary(viewer: Member, days: int = DEFAULT_RANGE) -> dict:
         "members": members,
         "open_incidents": first,
         "open_incident_count": first[0].total if first else 0,
-        "my_pending": Finding.objects.codes().filter(owner_id=viewer.user_id, status=Finding.Status.PENDING).count(),
+        "my_pending": Finding.objects.codes()
+        .filter(owner_id=viewer.user_id, status=Finding.Status.PENDING, history=False)
+        .count(),
         "health": mailbox_health(viewer, members),
         "remediation": remediation(viewer),
     }

@@ -4,3 +4,6 @@ from django.dispatch import Signal
 # (change "raised"). Sent inside the transaction that made the change, with incident and change;
 # listeners that reach outside (alerts) must act on commit.
 incident_changed = Signal()
+
+# A new Microsoft code that no rule decided on waits for its person's answer: send finding, member.
+code_awaits_answer = Signal()

@@ -20,7 +20,7 @@ from scanner.models import Finding
 
 from . import audit
 from .models import WINDOW, Incident, IncidentFinding, Severity, SignInWindow
-from .signals import incident_changed
+from .signals import code_awaits_answer, incident_changed
 
 BURST_COUNT = 3
 BURST_SPAN = timedelta(minutes=30)
@@ -44,6 +44,11 @@ def on_findings_recorded(sender, owner_id: int, finding_ids: list[int], **kwargs
         return  # a user outside any household (an import from the command line): stored, not triaged
     household_changed.send(sender=Member, household_id=member.household_id)
     for finding in Finding.objects.filter(pk__in=finding_ids).order_by("arrived_at", "id"):
+        if finding.history:
+            # Past activity from a first scan: the account is known and counted, nobody is asked.
+            if finding.category in (Finding.Category.MS_CODE, Finding.Category.MS_ALERT):
+                linking.attach(member, finding)
+            continue
         if finding.category == Finding.Category.UNVERIFIED:
             verified = _same_wave(finding, Finding.Category.MS_CODE).order_by("arrived_at").first()
             if verified is None or not finding.vouched_for_by(verified):
@@ -71,14 +76,18 @@ def _same_wave(finding: Finding, category: str):
     """The member's findings of category in the same wave as finding: the same Microsoft template
     for the same account, within a wave's gap of it (a code nobody vouched for and a verified one
     of one wave are one attack's mail)."""
-    return Finding.objects.filter(
-        owner_id=finding.owner_id,
-        category=category,
-        template=finding.template,
-        account_hint=finding.account_hint,
-        arrived_at__gte=finding.arrived_at - WAVE_GAP,
-        arrived_at__lte=finding.arrived_at + WAVE_GAP,
-    ).exclude(pk=finding.pk)
+    return (
+        Finding.objects.filter(
+            owner_id=finding.owner_id,
+            category=category,
+            template=finding.template,
+            account_hint=finding.account_hint,
+            arrived_at__gte=finding.arrived_at - WAVE_GAP,
+            arrived_at__lte=finding.arrived_at + WAVE_GAP,
+        )
+        .exclude(pk=finding.pk)
+        .filter(history=False)
+    )
 
 
 def local_time(member: Member, moment: datetime) -> str:
@@ -112,6 +121,7 @@ def apply_rules(member: Member, finding: Finding) -> None:
     reasons += [burst_reason] if burst else []
     reasons += [campaign_reason] if campaign else []
     if not reasons:
+        code_awaits_answer.send(sender=Finding, finding=finding, member=member)
         return
     _set_status(member, finding, S.UNSOLICITED, reasons, actor=None, only_from=S.PENDING)
     # Codes of the burst that an earlier code already put in an incident are not handled again: an

@@ -73,6 +73,28 @@ def on_incident_changed(sender, incident: Incident, change: str, **kwargs) -> No
     transaction.on_commit(queue_send)
 
 
+# Codes that arrive within this of a question still waiting to be sent join it: one alert, not five.
+FOLD = timedelta(minutes=5)
+QUESTION = "question"
+
+
+def on_code_awaits_answer(sender, finding, member: Member, **kwargs) -> None:
+    """A new code no rule decided on: ask its person "Was this you?" at once (codes in quiet hours
+    never get here: the rules call them unsolicited and their incident alerts)."""
+    now = timezone.now()
+    waiting = Alert.objects.filter(
+        member=member, event__startswith=f"{QUESTION}:", state=Alert.State.PENDING, created_at__gte=now - FOLD
+    )
+    if waiting.exists():
+        return  # that alert lists every code still waiting (message.compose)
+    Alert.objects.get_or_create(
+        member=member,
+        event=f"{QUESTION}:{finding.pk}",
+        defaults={"finding": finding, "severity": Severity.MEDIUM, "due_at": now},
+    )
+    transaction.on_commit(queue_send)
+
+
 def on_mailbox_needs_reconnect(sender, mailbox_id: int, **kwargs) -> None:
     """Only the owner can sign in again: tell them, by a task after the change is committed."""
     from django_q.tasks import async_task

@@ -17,11 +17,12 @@ class NotifyConfig(AppConfig):
     verbose_name = "Alerts, digests and channels"
 
     def ready(self):
-        from incidents.signals import incident_changed
+        from incidents.signals import code_awaits_answer, incident_changed
         from mailboxes.signals import mailbox_needs_reconnect
 
-        from .alerts import on_incident_changed, on_mailbox_needs_reconnect
+        from .alerts import on_code_awaits_answer, on_incident_changed, on_mailbox_needs_reconnect
 
         post_migrate.connect(ensure_schedule, sender=self)
         incident_changed.connect(on_incident_changed, dispatch_uid="notify.alerts")
         mailbox_needs_reconnect.connect(on_mailbox_needs_reconnect, dispatch_uid="notify.reconnect")
+        code_awaits_answer.connect(on_code_awaits_answer, dispatch_uid="notify.question")

@@ -35,13 +35,20 @@ def send_due(now=None) -> int:
             state=Alert.State.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1
         )
         if claimed:
-            sent += deliver(Alert.objects.select_related("member__user", "incident__account").get(pk=pk), token)
+            sent += deliver(
+                Alert.objects.select_related("member__user", "incident__account", "finding").get(pk=pk), token
+            )
     return sent
 
 
 def deliver(alert: Alert, token: str) -> int:
     """Send one claimed alert to every channel of its person; 1 if any took it."""
     message = compose(alert)
+    if message is None:  # a question answered on the page before it went out
+        Alert.objects.filter(pk=alert.pk, claim=token).update(
+            state=Alert.State.SENT, sent_at=timezone.now(), outcome="not sent: already answered"
+        )
+        return 0
     context = {"message": message, "member": alert.member}
     delivered, outcomes = to_everywhere(alert.member, "notify/alert", context, message.title, message.text())
     nowhere = not outcomes

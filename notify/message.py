@@ -11,7 +11,9 @@ from incidents.models import Incident
 from msaccounts import checklist
 from otpdash.mail import absolute
 from otpdash.times import zoned
+from scanner.models import Finding
 
+from .alerts import FOLD
 from .links import answer_urls
 from .models import Alert
 
@@ -26,6 +28,7 @@ class AlertMessage:
     next_step: checklist.Step | None
     incident_url: str
     codes: list[dict] = field(default_factory=list)
+    link_label: str = "Open the incident"
 
     def text(self) -> str:
         parts = [self.line]
@@ -41,7 +44,10 @@ class AlertMessage:
         return "\n".join(parts)
 
 
-def compose(alert: Alert) -> AlertMessage:
+def compose(alert: Alert) -> AlertMessage | None:
+    """What the alert says; None for a question whose codes were all answered before it was sent."""
+    if alert.incident_id is None:
+        return _question(alert)
     incident = alert.incident
     member = alert.member
     severity = incident.get_severity_display()
@@ -78,5 +84,40 @@ def compose(alert: Alert) -> AlertMessage:
             {"masked": " ".join(f.codes_masked) or "code", "when": zoned(f.arrived_at, "j M H:i", zone),
              **answer_urls(member, f)}
             for f in mine
+        ],
+    )  # fmt: skip
+
+
+def _question(alert: Alert) -> AlertMessage | None:
+    """ "Was this you?" for the person's new codes: the one that raised it and any that arrived
+    within minutes of it and still wait for an answer."""
+    member, first = alert.member, alert.finding
+    waiting = list(
+        Finding.objects.codes()
+        .filter(owner_id=member.user_id, status=Finding.Status.PENDING, history=False,
+                arrived_at__gte=first.arrived_at - FOLD)
+        .order_by("-arrived_at")[:MAX_CODES]
+    )  # fmt: skip
+    if not waiting:
+        return None
+    account = first.account_hint or "your Microsoft account"
+    many = len(waiting) > 1
+    line = (
+        f"{len(waiting)} Microsoft codes for {account} just arrived. Was this you?"
+        if many
+        else f"A Microsoft code for {account} just arrived. Was this you?"
+    )
+    line += " If you did not ask for it, never enter it anywhere and answer 'Not me'."
+    return AlertMessage(
+        title=f"OTP Dash: was this you? A Microsoft code for {account}",
+        line=line,
+        account=first.account_hint,
+        next_step=None,
+        incident_url=absolute(reverse("codes")),
+        link_label="Open your codes",
+        codes=[
+            {"masked": " ".join(f.codes_masked) or "code", "when": zoned(f.arrived_at, "j M H:i", member.zone),
+             **answer_urls(member, f)}
+            for f in waiting
         ],
     )  # fmt: skip

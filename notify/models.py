@@ -88,7 +88,9 @@ class Alert(models.Model):
         FAILED = "failed", "failed"
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="alerts")
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="alerts")
+    # What it is about: an incident, or (for "was this you?") one new code of the person's own.
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="alerts", null=True, blank=True)
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="alerts", null=True, blank=True)
     event = models.CharField(max_length=60)
     severity = models.PositiveSmallIntegerField(choices=Severity.choices)
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING, db_index=True)

@@ -55,6 +55,9 @@ ALLOW_PLAIN_IMAP = env_bool("OTPDASH_ALLOW_PLAIN_IMAP", False)
 # Where DKIM and ARC keys are looked up for OTP Dash's own signature checks: "system", "off", or
 # resolver addresses ("host" or "host:port", comma-separated). See scanner/keys.py.
 DNS_RESOLVERS = dns_resolvers("OTPDASH_DNS_RESOLVERS")
+# A mailbox's first scan records older mail as history (no incident, no alert): mail older than
+# this many days when it is first found.
+HISTORY_DAYS = int(env("OTPDASH_HISTORY_DAYS", "7"))
 IMAP_TIMEOUT = float(env("OTPDASH_IMAP_TIMEOUT", "30"))
 # A scan holds its mailbox's lock this long and renews it every third of that while it runs, so a
 # scan that is killed frees the mailbox within this time.

@@ -95,6 +95,9 @@ class Finding(models.Model):
     # When it arrived: the sender's date, or when it was found if it had none or claimed the future.
     arrived_at = models.DateTimeField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    # Found by a mailbox's first scan and older than the history horizon: counted and shown as past
+    # activity, but it opens no incident and asks nobody anything.
+    history = models.BooleanField(default=False)
     status_reasons = models.JSONField(default=list, blank=True)
     status_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

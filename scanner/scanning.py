@@ -175,6 +175,7 @@ def scan_folder(
     report = report or FolderReport(name)
     state = reader.examine(name)
     cursor = FolderCursor.objects.filter(mailbox=mailbox, folder=name).first()
+    first_pass = cursor is None  # the folder's first read: its older mail is history
     if cursor and cursor.uidvalidity == state.uidvalidity:
         if state.uidnext is not None and state.uidnext <= cursor.last_uid + 1:
             return report  # nothing new: one EXAMINE, whatever the folder's size
@@ -201,7 +202,7 @@ def scan_folder(
                 hits.append(Hit(fetched.uid, detected, message_key(detected, fetched.header)))
         if not mailbox.renew_lock(token):
             raise MailboxError("read", "Another scan took this mailbox over; this pass stopped.")
-        report.found += record_batch(mailbox, name, state.uidvalidity, batch[-1], hits, len(batch))
+        report.found += record_batch(mailbox, name, state.uidvalidity, batch[-1], hits, len(batch), first_pass)
         report.examined += len(batch)
         report.candidates += len(candidates)
         last = batch[-1]

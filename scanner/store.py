@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -99,7 +100,11 @@ def finding_fields(detected: Detected) -> dict:
     }
 
 
-def _findings(owner_id: int, hits: list[Hit]) -> tuple[dict[str, int], set[str]]:
+def _horizon():
+    return timezone.now() - timedelta(days=settings.HISTORY_DAYS)
+
+
+def _findings(owner_id: int, hits: list[Hit], history_before=None) -> tuple[dict[str, int], set[str]]:
     """The finding id of every hit's key, creating what is missing. A few queries per batch,
     not per message; a concurrent insert of the same key (another mailbox of the same member)
     is absorbed by the unique constraint."""
@@ -113,6 +118,8 @@ def _findings(owner_id: int, hits: list[Hit]) -> tuple[dict[str, int], set[str]]
         rows = [
             Finding(owner_id=owner_id, message_key=key, **finding_fields(hit.detected)) for key, hit in missing.items()
         ]
+        for row in rows:
+            row.history = history_before is not None and row.arrived_at < history_before
         Finding.objects.bulk_create(rows, ignore_conflicts=True)
         fresh = dict(
             Finding.objects.filter(owner_id=owner_id, message_key__in=list(missing)).values_list("message_key", "pk")
@@ -124,9 +131,18 @@ def _findings(owner_id: int, hits: list[Hit]) -> tuple[dict[str, int], set[str]]
 
 
 @transaction.atomic
-def record_batch(mailbox: Mailbox, folder: str, uidvalidity: int, last_uid: int, hits: list[Hit], examined: int) -> int:
-    """Store one batch's findings and move the folder's cursor to last_uid. Returns new findings."""
-    ids, created = _findings(mailbox.owner_id, hits)
+def record_batch(
+    mailbox: Mailbox,
+    folder: str,
+    uidvalidity: int,
+    last_uid: int,
+    hits: list[Hit],
+    examined: int,
+    first_pass: bool = False,
+) -> int:
+    """Store one batch's findings and move the folder's cursor to last_uid. Returns new findings.
+    first_pass: the folder's first read, whose older mail is history (settings.HISTORY_DAYS)."""
+    ids, created = _findings(mailbox.owner_id, hits, history_before=_horizon() if first_pass else None)
     here = {
         finding_id: (pk, validity)
         for pk, finding_id, validity in Sighting.objects.filter(
