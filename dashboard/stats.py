@@ -93,6 +93,7 @@ def household_summary(viewer: Member, days: int = DEFAULT_RANGE) -> dict:
     # The first eight and how many there are, in one query (a window count over all the rows).
     total = Window(Count("pk"))
     first = list(incidents.select_related("member", "assignee__member", "account").annotate(total=total)[:8])
+    health = mailbox_health(viewer, members)
     return {
         "counts": figures["counts"],
         "chart": figures["chart"],
@@ -103,9 +104,16 @@ def household_summary(viewer: Member, days: int = DEFAULT_RANGE) -> dict:
         "my_pending": Finding.objects.codes()
         .filter(owner_id=viewer.user_id, status=Finding.Status.PENDING, history=False)
         .count(),
-        "health": mailbox_health(viewer, members),
+        "health": health,
         "remediation": remediation(viewer),
+        # With no mailbox linked, a quiet dashboard means nothing has been looked at, not safety.
+        "household_mailboxes": sum(_linked(row) for row in health),
+        "my_mailboxes": sum(_linked(row) for row in health if row["member"].pk == viewer.pk),
     }
+
+
+def _linked(row: dict) -> int:
+    return row["ok"] + row["bad"] + row["paused"]
 
 
 def mailbox_health(viewer: Member, members: list[Member]) -> list[dict]:

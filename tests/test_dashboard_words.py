@@ -17,11 +17,39 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_quiet_household_says_so_in_green(client, household):
+    from mailboxes.models import Mailbox
+
     owner = join(household, "olivia", "owner")
+    mailbox = Mailbox(owner=owner, label="home", host="imap.example.org", username="olivia")
+    mailbox.set_secret("x")
+    mailbox.save()
     sign_in(client, owner)
     page = client.get("/dashboard/").content.decode()
     assert "status-line status-line-ok" in page and "All quiet" in page
     assert '<div class="tile"><span class="figure">0</span> not asked for' in page  # no red border at zero
+    assert "Link your" not in page
+
+
+def test_with_no_mailbox_linked_the_dashboard_says_it_has_seen_nothing_and_leads_onward(client, household):
+    owner = join(household, "olivia", "owner")
+    sign_in(client, owner)
+    page = client.get("/dashboard/").content.decode()
+    assert "All quiet" not in page and "status-line-ok" not in page
+    assert "No mailbox is linked yet, so OTP Dash has not seen any mail" in page
+    assert 'href="/mailboxes/new/">Link your first mailbox</a>' in page
+
+
+def test_a_member_without_a_mailbox_of_their_own_is_asked_to_link_it(client, household):
+    from mailboxes.models import Mailbox
+
+    owner = join(household, "olivia", "owner")
+    member = join(household, "bob", "member")
+    mailbox = Mailbox(owner=owner, label="home", host="imap.example.org", username="olivia")
+    mailbox.set_secret("x")
+    mailbox.save()
+    sign_in(client, member)
+    page = client.get("/dashboard/").content.decode()
+    assert "All quiet" in page and ">Link your own mailbox</a>" in page
 
 
 def test_accounts_under_attack_are_named_in_the_status_line(client, household):
