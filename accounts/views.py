@@ -237,8 +237,10 @@ def remove_person(request, code):
 
 @admin_required
 @sensitive
-@require_POST
+@require_http_methods(["GET", "POST"])
 def household_settings(request):
+    if request.method == "GET":
+        return redirect("people")  # the settings form lives on the People page (a bookmark, a reload)
     form = HouseholdForm(request.POST, instance=request.member.household)
     if form.is_valid():
         form.save()

@@ -140,6 +140,13 @@ VIEWS = [
         {"name": "Home"},
         {"anonymous": LOGIN, "member": 403, "other_member": 403, "admin": 302, "outsider": 302},
     ),
+    (
+        "settings by GET (a reload): back to the People page, never a blank 405",
+        "get",
+        lambda w: reverse("household_settings"),
+        None,
+        {"anonymous": LOGIN, "member": 403, "other_member": 403, "admin": 302, "outsider": 302},
+    ),
     ("profile", "get", lambda w: reverse("profile"), None, {"anonymous": LOGIN, "member": 200}),
     ("mailboxes", "get", lambda w: reverse("mailboxes"), None, {"anonymous": LOGIN, "member": 200}),
     (
