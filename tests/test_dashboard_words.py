@@ -73,3 +73,12 @@ def test_just_now_instead_of_zero_minutes_ago():
 def test_the_signed_out_home_page_has_a_sign_in_button(client, household):
     join(household, "olivia", "owner")  # set up: the home page, not the first-start page
     assert '<a class="button" href="/accounts/login/">Sign in</a>' in client.get("/").content.decode()
+
+
+def test_the_menu_marks_the_current_page_and_lists_mailboxes(client, household):
+    owner = join(household, "olivia", "owner")
+    sign_in(client, owner)
+    page = client.get("/mailboxes/new/").content.decode()
+    nav = page[page.index('id="main-nav"') : page.index("</nav>")]
+    assert '<a href="/mailboxes/" aria-current="page">Mailboxes</a>' in nav
+    assert nav.count('aria-current="page"') == 1
