@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -13,7 +13,7 @@ from accounts.access import admin_required, member_required
 from accounts.models import Member
 from msaccounts import checklist
 from otpdash.paging import page_of
-from scanner.models import Finding
+from scanner.models import Finding, Sighting
 
 from . import triage, workflow
 from .models import AuditEvent, Incident
@@ -48,7 +48,11 @@ def _back(request, fallback: str):
 def code_list(request):
     member = request.member
     everyone = member.is_admin and request.GET.get("who") == "all"
-    rows = triage.visible_findings(member, everyone).select_related("owner__member")
+    rows = (
+        triage.visible_findings(member, everyone)
+        .select_related("owner__member")
+        .prefetch_related(Prefetch("sightings", queryset=Sighting.objects.select_related("mailbox")))
+    )
     kind = request.GET.get("kind", "")
     if kind not in KINDS:
         kind = "ms_code"

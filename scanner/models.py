@@ -145,6 +145,12 @@ class Finding(models.Model):
     def is_code(self) -> bool:
         return self.category == self.Category.MS_CODE
 
+    @property
+    def where_found(self) -> str:
+        """The folders and mailboxes the mail sits in, for its owner to find and delete it."""
+        places = [f"{s.folder} of {s.mailbox.label}" for s in self.sightings.all() if s.mailbox_id]
+        return ", ".join(dict.fromkeys(places))
+
     def vouched_for_by(self, verified: Finding) -> bool:
         """An unverified Microsoft code becomes a code when a verified one of its wave vouches for it
         (its sender is still unchecked, and its reasons say so). Once: False if it changed already."""

@@ -108,3 +108,31 @@ def test_a_history_code_is_shown_as_past_activity_and_waits_for_nobody(member, c
     sign_in(client, member)
     page = client.get("/codes/").content.decode()
     assert "past activity, found by the first scan" in page
+
+
+def test_a_lookalike_row_says_which_mail_it_is_and_where_it_sits(dovecot, member, make_mailbox, client):
+    from django.utils.html import escape
+
+    from tests.findings import PHISHING
+
+    dovecot.append([PHISHING.read_bytes()])
+    scan_mailbox(make_mailbox(member))
+    finding = Finding.objects.get()
+    sign_in_as(client, member)
+    page = client.get("/codes/?kind=phishing").content.decode()
+    assert f"“{finding.subject[:60]}" in page
+    assert "It is in INBOX of alice test." in page
+    assert "<summary>Why</summary>" in page and escape(finding.reasons[0]) in page
+
+    from tests.people import join
+
+    admin = join(member.member.household, "olivia", "owner")
+    sign_in_as(client, admin)
+    everyone = client.get("/codes/?kind=phishing&who=all").content.decode()
+    assert f"“{finding.subject[:60]}" in everyone and "It is in" not in everyone  # folders are the owner's own
+
+
+def sign_in_as(client, user):
+    from tests.people import sign_in
+
+    sign_in(client, user)
