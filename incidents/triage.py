@@ -16,7 +16,7 @@ from msaccounts import checklist, linking
 from msaccounts.models import WAVE_GAP, AccountFinding
 from otpdash.events import household_changed
 from otpdash.times import zoned
-from scanner.models import Finding
+from scanner.models import CHANGE_NOTICES, Finding
 
 from . import audit
 from .models import WINDOW, Incident, IncidentFinding, Severity, SignInWindow
@@ -32,7 +32,7 @@ GROUP_GAP = WAVE_GAP
 # Codes that can mean the attacker already has the password (facts: security code, reset).
 HIGH_RISK_CODES = {"msa_security_code", "msa_security_code_personal", "msa_password_reset"}
 # Alerts about a change to the account: someone may already be inside.
-ACCOUNT_CHANGED = {"msa_password_changed", "msa_security_info_added", "msa_new_app_connected"}
+ACCOUNT_CHANGED = CHANGE_NOTICES
 WINDOW_GRACE = timedelta(minutes=1)  # clocks differ a little between Microsoft and this machine
 
 S = Finding.Status

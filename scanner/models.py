@@ -33,6 +33,8 @@ class FolderCursor(models.Model):
 
 
 # The detector's template names in words (facts: which Microsoft mail each one is).
+# Microsoft's notices that the account itself changed.
+CHANGE_NOTICES = frozenset({"msa_password_changed", "msa_security_info_added", "msa_new_app_connected"})
 TEMPLATE_LABELS = {
     "device_code_lure": "device-code lure: wants its code typed at microsoft.com/devicelogin",
     "msa_single_use_v2": "single-use sign-in code",
@@ -144,6 +146,12 @@ class Finding(models.Model):
     @property
     def is_code(self) -> bool:
         return self.category == self.Category.MS_CODE
+
+    @property
+    def reports_a_change(self) -> bool:
+        """A notice that the account changed (password, security info, a connected app): the
+        question is "was it you?", because if not, someone is already inside."""
+        return self.category == self.Category.MS_ALERT and self.template in CHANGE_NOTICES
 
     @property
     def where_found(self) -> str:

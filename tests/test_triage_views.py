@@ -94,6 +94,7 @@ def test_an_admin_acknowledges_assigns_and_resolves_with_a_note(client, member, 
     assert actions == ["incident.opened", "incident.acknowledged", *assigned, "incident.resolved"]
     page = client.get(reverse("incident_detail", args=[incident.code])).content.decode()
     assert "Resolved: Alice changed her password" in page and "Olivia" in page
+    assert "What to do now" not in page and "Still open on" in page  # resolved: no call to act, the rest stays listed
     again = client.post(url, {"action": "acknowledge"}, follow=True).content.decode()
     assert "Only an open incident can be acknowledged" in again
 

@@ -136,3 +136,15 @@ def sign_in_as(client, user):
     from tests.people import sign_in
 
     sign_in(client, user)
+
+
+def test_a_notice_of_a_change_asks_whether_it_was_you(member, client):
+    from tests.findings import PASSWORD_CHANGED, UNUSUAL_SIGNIN
+    from tests.people import sign_in
+
+    arrive(member, now() - timedelta(hours=2), mail=PASSWORD_CHANGED)
+    arrive(member, now() - timedelta(hours=1), mail=UNUSUAL_SIGNIN)
+    sign_in(client, member)
+    page = client.get("/codes/?kind=ms_alert").content.decode()
+    assert page.count("Was this you?") == 1  # the password change; the sign-in notice is part of its incident
+    assert "someone may be inside the account" in page
