@@ -25,7 +25,7 @@ class PreferenceForm(forms.ModelForm):
 class ChannelForm(forms.Form):
     label = forms.CharField(max_length=80, help_text="A name for you, e.g. “ntfy on my phone”.")
     url = forms.CharField(
-        label="Apprise URL",
+        label="Notification address (Apprise URL)",
         max_length=2000,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text="Any service Apprise supports: ntfy://, tgram://, signal://, matrix://, slack://, "

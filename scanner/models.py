@@ -50,6 +50,10 @@ TEMPLATE_LABELS = {
     "msa_security_info_verification": "security info verification",
     "msa_new_app_connected": "new app connected",
     "msa_password_changed": "password changed",
+    "unknown": "in wording OTP Dash does not know yet",
+    "otp": "one-time code",
+    "bank_otp": "bank one-time code",
+    "steam_guard": "Steam Guard code",
 }
 
 
@@ -128,7 +132,11 @@ class Finding(models.Model):
 
     @property
     def template_label(self) -> str:
-        return TEMPLATE_LABELS.get(self.template, self.template.replace("_", " "))
+        if self.template in TEMPLATE_LABELS:
+            return TEMPLATE_LABELS[self.template]
+        if self.template.endswith("_otp"):  # another provider's code: "google_otp" is a Google one-time code
+            return f"{self.template[:-4].replace('_', ' ').title()} one-time code"
+        return self.template.replace("_", " ")
 
     @property
     def signin_summary(self) -> str:

@@ -148,3 +148,12 @@ def test_a_notice_of_a_change_asks_whether_it_was_you(member, client):
     page = client.get("/codes/?kind=ms_alert").content.decode()
     assert page.count("Was this you?") == 1  # the password change; the sign-in notice is part of its incident
     assert "someone may be inside the account" in page
+
+
+@pytest.mark.parametrize(
+    ("template", "label"),
+    [("unknown", "in wording OTP Dash does not know yet"), ("otp", "one-time code"),
+     ("google_otp", "Google one-time code"), ("msa_password_changed", "password changed")],
+)  # fmt: skip
+def test_kinds_are_named_in_words_not_identifiers(template, label):
+    assert Finding(template=template).template_label == label
