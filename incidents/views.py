@@ -16,7 +16,7 @@ from otpdash.paging import page_of
 from scanner.models import Finding, Sighting
 
 from . import triage, workflow
-from .models import AuditEvent, Incident
+from .models import AuditEvent, Incident, Severity
 
 # The codes page's four lists, each with its own words: Microsoft's codes are answered "That was me" or
 # "Not me"; its notices, lookalikes and other providers' codes are shown for what they are. Mail that
@@ -118,8 +118,26 @@ def incident_list(request):
         rows = rows.filter(state=state)
     else:
         state = "all"
+    # Whose and how severe: a first scan or a long wave leaves more than a page to go through.
+    people = list(Member.objects.filter(household_id=member.household_id).order_by("display_name", "id"))
+    who = next((m for m in people if str(m.code) == request.GET.get("who", "")), None)
+    if who is not None:
+        rows = rows.filter(member=who)
+    severity = request.GET.get("severity", "")
+    if severity.isdigit() and int(severity) in Severity.values:
+        rows = rows.filter(severity__gte=int(severity))
+    else:
+        severity = ""
     template = "incidents/_incident_rows.html" if request.htmx else "incidents/incident_list.html"
-    context = {"incidents": page_of(request, rows), "state": state, "states": Incident.State.choices}
+    context = {
+        "incidents": page_of(request, rows),
+        "state": state,
+        "states": Incident.State.choices,
+        "people": people if member.is_admin else [],
+        "who": str(who.code) if who else "",
+        "severity": severity,
+        "severities": [(str(value), label) for value, label in reversed(Severity.choices)],
+    }
     return render(request, template, context)
 
 

@@ -143,3 +143,22 @@ def test_a_long_resolution_note_and_the_sign_in_window_are_each_shown_whole_and_
     assert note.strip() in page
     after = client.post("/codes/window/", {"next": "/codes/"}, follow=True).content.decode()
     assert after.count("count as yours") == 1
+
+
+def test_incidents_filter_by_person_and_severity(client, member, other_member, household):
+    from tests.findings import PHISHING
+
+    night = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+    arrive(member, night)  # medium, Alice's
+    arrive(other_member, night + timedelta(hours=30), mail=SECURITY_CODE)  # high, Bob's
+    arrive(other_member, night + timedelta(hours=31), mail=PHISHING)
+    owner = join(household, "olivia", "owner")
+    sign_in(client, owner)
+    alice_only = client.get(reverse("incidents"), {"who": str(member.member.code)}).context["incidents"]
+    assert {i.member_id for i in alice_only} == {member.member.pk}
+    high = client.get(reverse("incidents"), {"severity": "3"}).context["incidents"]
+    assert high and all(i.severity >= 3 for i in high)
+    page = client.get(reverse("incidents"), {"severity": "3", "who": "junk"}).content.decode()
+    assert 'aria-current="true">high or more</a>' in page and 'aria-current="true">everyone</a>' in page
+    sign_in(client, member)
+    assert "Person:" not in client.get(reverse("incidents")).content.decode()  # a member sees only their own
