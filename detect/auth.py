@@ -254,3 +254,12 @@ def top_says_dmarc_fail(msg: Message) -> bool:
     the mail in Junk, the receiver's word even where its header could not be attributed to it."""
     value = msg.get("Authentication-Results")
     return value is not None and parse_value(" ".join(str(value)[:HEADER_VALUE_LIMIT].split())).dmarc in _FAILING
+
+
+def arc_instance(value: str) -> tuple[int | None, str]:
+    """An ARC header's instance (its leading "i=N" tag) and the rest of its value."""
+    text = " ".join(str(value)[:HEADER_VALUE_LIMIT].split())
+    tag, _, rest = text.partition(";")
+    tag = tag.replace(" ", "").lower()
+    number = tag[2:] if tag.startswith("i=") else ""
+    return (int(number) if number.isdigit() and len(number) < 4 else None), rest.strip()

@@ -71,7 +71,10 @@ def _one_layer(link: str):
 
 
 def _query_value(query: str, name: str) -> str | None:
-    values = parse_qs(query, max_num_fields=50).get(name)
+    try:
+        values = parse_qs(query, max_num_fields=50).get(name)
+    except ValueError:  # more fields than any gateway writes: not a link to read
+        return None
     return values[0] if values else None
 
 

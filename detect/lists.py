@@ -3,8 +3,9 @@ DMARC mitigation): "'Microsoft account team' via Family <family@googlegroups.com
 
 Such a relay is read as what it carries: the original sender is in X-Original-From (Google Groups)
 or Reply-To (Mailman, when From says "via"). Who vouches for the original is the list's own verdict
-in its newest ARC set, and only when the mailbox's receiver checked that chain and wrote arc=pass;
-otherwise nobody did, and a Microsoft code relayed so is unverified.
+in its newest ARC set, and only when the mailbox's receiver checked that chain and wrote arc=pass
+and the set was sealed by a list operator known to check senders itself (TRUSTED_SEALERS);
+otherwise nobody trustworthy did, and a Microsoft code relayed so is unverified.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 from email.message import Message
 
 from . import message
-from .auth import AuthResults, parse_value
+from .auth import AuthResults, arc_instance, parse_value
+from .domains import registrable
 
 
 def relayed_original(msg: Message, from_display: str) -> tuple[str, str] | None:
@@ -31,14 +33,35 @@ def relayed_original(msg: Message, from_display: str) -> tuple[str, str] | None:
 
 def lists_verdict(msg: Message, receiver: AuthResults) -> AuthResults | None:
     """The verdict the relay recorded on the original (its newest ARC-Authentication-Results),
-    when the receiver verified the relay's ARC chain."""
+    when the receiver verified the relay's ARC chain and that set was sealed by a list operator
+    that checks the original's sender itself. A valid seal only proves who sealed: anyone can seal
+    a set that claims dmarc=pass, so the sealer must be one of TRUSTED_SEALERS."""
     if receiver.arc != "pass":
         return None
-    newest, value = 0, None
+    sets: dict[int, str] = {}
     for raw in (msg.get_all("ARC-Authentication-Results") or [])[:50]:
-        text = " ".join(str(raw)[: message.HEADER_VALUE_LIMIT].split())
-        tag, _, rest = text.partition(";")
-        tag = tag.replace(" ", "").lower()
-        if tag.startswith("i=") and tag[2:].isdigit() and int(tag[2:]) > newest:
-            newest, value = int(tag[2:]), rest.strip()
-    return parse_value(value) if value else None
+        instance, rest = arc_instance(raw)
+        if instance is not None:
+            sets.setdefault(instance, rest)
+    if not sets:
+        return None
+    newest = max(sets)
+    return parse_value(sets[newest]) if _sealer(msg, newest) in TRUSTED_SEALERS else None
+
+
+# List operators whose ARC sets record their own check of the original sender: Google Groups
+# seals as google.com (gmr-mx.google.com writes the verdict, tests/receivers/google_groups_1.txt).
+TRUSTED_SEALERS = frozenset({"google.com"})
+
+
+def _sealer(msg: Message, instance: int) -> str | None:
+    """The d= domain of the ARC-Seal of one instance."""
+    for raw in (msg.get_all("ARC-Seal") or [])[:50]:
+        number, rest = arc_instance(raw)
+        if number != instance:
+            continue
+        for tag in rest.split(";"):
+            name, _, value = tag.partition("=")
+            if name.strip().lower() == "d":
+                return registrable(value.strip().lower())
+    return None

@@ -59,7 +59,7 @@ class Receiver:
     junk: bool = False
 
     def owns(self, domain: str | None) -> bool:
-        return bool(domain) and any(same_organisation(domain, own) for own in self.organisation)
+        return domain in self.organisation  # organisation is already a provider's whole group
 
 
 NOBODY = Receiver()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import dkim
 
-from .auth import AuthResults, parse_value
+from .auth import AuthResults, arc_instance, parse_value
 from .domains import registrable
 
 _MAX_SIGNATURES = 5  # genuine mail carries one to three; each costs a key lookup
@@ -69,10 +69,8 @@ def sealed_verdict(raw: bytes, owns: Callable[[str], bool], keys: KeyLookup) -> 
 def _aar_value(raw: bytes, instance: int) -> str | None:
     """The ARC-Authentication-Results value of one instance, without its "i=N;" tag."""
     for name, value in dkim.DKIM(raw, logger=_QUIET).headers:
-        if name.lower() != b"arc-authentication-results":
-            continue
-        text = " ".join(value.decode("utf-8", "replace").split())
-        tag, _, rest = text.partition(";")
-        if tag.strip().replace(" ", "") == f"i={instance}":
-            return rest.strip()
+        if name.lower() == b"arc-authentication-results":
+            number, rest = arc_instance(value.decode("utf-8", "replace"))
+            if number == instance:
+                return rest
     return None

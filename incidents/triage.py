@@ -76,18 +76,15 @@ def _same_wave(finding: Finding, category: str):
     """The member's findings of category in the same wave as finding: the same Microsoft template
     for the same account, within a wave's gap of it (a code nobody vouched for and a verified one
     of one wave are one attack's mail)."""
-    return (
-        Finding.objects.filter(
-            owner_id=finding.owner_id,
-            category=category,
-            template=finding.template,
-            account_hint=finding.account_hint,
-            arrived_at__gte=finding.arrived_at - WAVE_GAP,
-            arrived_at__lte=finding.arrived_at + WAVE_GAP,
-        )
-        .exclude(pk=finding.pk)
-        .filter(history=False)
-    )
+    return Finding.objects.filter(
+        owner_id=finding.owner_id,
+        category=category,
+        template=finding.template,
+        account_hint=finding.account_hint,
+        arrived_at__gte=finding.arrived_at - WAVE_GAP,
+        arrived_at__lte=finding.arrived_at + WAVE_GAP,
+        history=False,
+    ).exclude(pk=finding.pk)
 
 
 def local_time(member: Member, moment: datetime) -> str:

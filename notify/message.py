@@ -73,19 +73,14 @@ def compose(alert: Alert) -> AlertMessage | None:
     if incident.account_id:
         step = checklist.next_step(checklist.states([incident.account])[incident.account_id])
     mine = [f for f in codes if f.owner_id == member.user_id][:MAX_CODES]
-    zone = member.zone
     return AlertMessage(
         title=f"OTP Dash: {severity} alert, {account or incident.title}",
         line=line,
         account=account,
         next_step=step,
         incident_url=absolute(reverse("incident_detail", args=[incident.code])),
-        codes=[
-            {"masked": " ".join(f.codes_masked) or "code", "when": zoned(f.arrived_at, "j M H:i", zone),
-             **answer_urls(member, f)}
-            for f in mine
-        ],
-    )  # fmt: skip
+        codes=_answerable(member, mine),
+    )
 
 
 def _question(alert: Alert) -> AlertMessage | None:
@@ -100,7 +95,9 @@ def _question(alert: Alert) -> AlertMessage | None:
     )  # fmt: skip
     if not waiting:
         return None
-    account = first.account_hint or "your Microsoft account"
+    hints = {f.account_hint for f in waiting}
+    shown = next(iter(hints)) if len(hints) == 1 else ""  # one account named, or none
+    account = shown or ("your Microsoft accounts" if len(hints) > 1 else "your Microsoft account")
     many = len(waiting) > 1
     line = (
         f"{len(waiting)} Microsoft codes for {account} just arrived. Was this you?"
@@ -111,13 +108,18 @@ def _question(alert: Alert) -> AlertMessage | None:
     return AlertMessage(
         title=f"OTP Dash: was this you? A Microsoft code for {account}",
         line=line,
-        account=first.account_hint,
+        account=shown,
         next_step=None,
         incident_url=absolute(reverse("codes")),
         link_label="Open your codes",
-        codes=[
-            {"masked": " ".join(f.codes_masked) or "code", "when": zoned(f.arrived_at, "j M H:i", member.zone),
-             **answer_urls(member, f)}
-            for f in waiting
-        ],
-    )  # fmt: skip
+        codes=_answerable(member, waiting),
+    )
+
+
+def _answerable(member, findings) -> list[dict]:
+    """Each of the person's own codes as the alert lists it: masked, when, and its two answer links."""
+    return [
+        {"masked": " ".join(f.codes_masked) or "code", "when": zoned(f.arrived_at, "j M H:i", member.zone),
+         **answer_urls(member, f)}
+        for f in findings
+    ]  # fmt: skip

@@ -9,6 +9,7 @@ mail; to the detector a missing key is no evidence, never a failed check.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -18,6 +19,7 @@ import dns.rdatatype
 import dns.resolver
 from django.conf import settings
 
+log = logging.getLogger(__name__)
 _FOUND_SECONDS = 3600
 _MISSING_SECONDS = 300
 _LOOKUP_SECONDS = 3.0
@@ -62,7 +64,11 @@ def resolver_for(value) -> dns.resolver.Resolver | None:
     if value == "off":
         return None
     if value == "system":
-        return dns.resolver.Resolver()
+        try:
+            return dns.resolver.Resolver()
+        except dns.exception.DNSException as exc:  # no /etc/resolv.conf (a bare container)
+            log.warning("this machine names no DNS resolver (%s): OTP Dash checks no signatures itself", exc)
+            return None
     resolver = dns.resolver.Resolver(configure=False)
     resolver.nameservers = [dns.nameserver.Do53Nameserver(host, port) for host, port in value]
     return resolver

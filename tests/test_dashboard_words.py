@@ -16,13 +16,17 @@ from tests.people import join, sign_in
 pytestmark = pytest.mark.django_db
 
 
-def test_a_quiet_household_says_so_in_green(client, household):
+def a_mailbox_of(owner) -> None:
     from mailboxes.models import Mailbox
 
-    owner = join(household, "olivia", "owner")
-    mailbox = Mailbox(owner=owner, label="home", host="imap.example.org", username="olivia")
+    mailbox = Mailbox(owner=owner, label="home", host="imap.example.org", username=owner.username)
     mailbox.set_secret("x")
     mailbox.save()
+
+
+def test_a_quiet_household_says_so_in_green(client, household):
+    owner = join(household, "olivia", "owner")
+    a_mailbox_of(owner)
     sign_in(client, owner)
     page = client.get("/dashboard/").content.decode()
     assert "status-line status-line-ok" in page and "All quiet" in page
@@ -40,13 +44,9 @@ def test_with_no_mailbox_linked_the_dashboard_says_it_has_seen_nothing_and_leads
 
 
 def test_a_member_without_a_mailbox_of_their_own_is_asked_to_link_it(client, household):
-    from mailboxes.models import Mailbox
-
     owner = join(household, "olivia", "owner")
     member = join(household, "bob", "member")
-    mailbox = Mailbox(owner=owner, label="home", host="imap.example.org", username="olivia")
-    mailbox.set_secret("x")
-    mailbox.save()
+    a_mailbox_of(owner)
     sign_in(client, member)
     page = client.get("/dashboard/").content.decode()
     assert "All quiet" in page and ">Link your own mailbox</a>" in page

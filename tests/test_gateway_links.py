@@ -77,3 +77,7 @@ def test_an_antivirus_footer_link_is_no_strangers_site():
     link = "https://www.avast.com/sig-email?utm_medium=email&amp;utm_source=link"
     finding = detect(with_link(CODE_MAIL.read_bytes(), link))
     assert finding.category == "ms_code", finding.reasons
+
+
+def test_a_gateway_link_with_hundreds_of_fields_is_opaque_not_an_error():
+    assert unwrap("https://eur02.safelinks.protection.outlook.com/?" + "&".join(f"f{i}=1" for i in range(200))) is None

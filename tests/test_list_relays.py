@@ -59,3 +59,11 @@ def test_without_list_id_the_same_from_is_an_impostor():
         b"List-Id: <family.googlegroups.com>\r\nMailing-list: list family@googlegroups.com\r\n", b""
     )
     assert detect(raw).category == "phishing"
+
+
+def test_a_relay_sealed_by_anyone_but_a_known_list_operator_vouches_for_nothing():
+    """Anyone can run a 'list' that seals a set claiming dmarc=pass: the receiver's arc=pass then
+    proves only who sealed it, so a stranger's seal counts for nothing."""
+    raw = relay(CHECKED).replace(b"d=google.com; s=arc-20240605", b"d=lists.example.net; s=arc-1")
+    assert b"d=lists.example.net" in raw
+    assert detect(raw).category == "unverified"

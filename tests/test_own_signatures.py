@@ -9,6 +9,7 @@ vouch for the sender.
 from __future__ import annotations
 
 import email
+from contextlib import contextmanager
 
 import dkim
 import pytest
@@ -54,6 +55,18 @@ def signed(key: SigningKey, domain: str = MICROSOFT, message: bytes | None = Non
 
 def delivered(message: bytes, above: bytes = b"") -> bytes:
     return above + RECEIVED + message
+
+
+@contextmanager
+def keys_served(name: str, record: str):
+    """A DNS server of its own serving one key record, and a key cache that asks it."""
+    if dnsmasq_binary() is None:
+        pytest.fail(MISSING, pytrace=False)
+    server = DnsServer({name: record}).start()
+    try:
+        yield KeyCache(resolver_for(server.resolvers))
+    finally:
+        server.destroy()
 
 
 @pytest.fixture
@@ -106,12 +119,9 @@ def test_a_body_changed_after_signing_is_no_evidence_never_a_failure(keys, key):
 
 
 def test_a_rotated_key_or_an_unreachable_server_is_unknown(dns_server, key):
-    rotated = DnsServer({f"{SELECTOR}._domainkey.{MICROSOFT}": SigningKey().record}).start()
-    try:
-        finding = detect(delivered(signed(key)), receiver=Receiver(keys=KeyCache(resolver_for(rotated.resolvers))))
-        assert (finding.category, finding.sender_auth) == ("unverified", "unknown")
-    finally:
-        rotated.destroy()
+    with keys_served(f"{SELECTOR}._domainkey.{MICROSOFT}", SigningKey().record) as rotated:
+        finding = detect(delivered(signed(key)), receiver=Receiver(keys=rotated))
+    assert (finding.category, finding.sender_auth) == ("unverified", "unknown")
     gone = KeyCache(resolver_for(dns_server.resolvers))
     dns_server.stop()
     finding = detect(delivered(signed(key)), receiver=Receiver(keys=gone))
@@ -120,24 +130,16 @@ def test_a_rotated_key_or_an_unreachable_server_is_unknown(dns_server, key):
 
 def test_a_signature_not_aligned_with_from_vouches_for_nothing(key):
     """A valid signature by the attacker's own domain on mail whose From says Microsoft."""
-    server = DnsServer({f"{SELECTOR}._domainkey.mailer.example.org": key.record}).start()
-    try:
-        finding = detect(delivered(signed(key, domain="mailer.example.org")),
-                         receiver=Receiver(keys=KeyCache(resolver_for(server.resolvers))))  # fmt: skip
-    finally:
-        server.destroy()
+    with keys_served(f"{SELECTOR}._domainkey.mailer.example.org", key.record) as keys:
+        finding = detect(delivered(signed(key, domain="mailer.example.org")), receiver=Receiver(keys=keys))
     assert finding.sender_auth != "pass" and finding.category not in ("ms_code", "ms_alert")
 
 
 def test_a_lookalike_domain_validly_signed_by_itself_is_still_a_lookalike(key):
     lookalike = "accountprotection-microsoft.example.com"
     message = original().replace(f"@{MICROSOFT}".encode(), f"@{lookalike}".encode())
-    server = DnsServer({f"{SELECTOR}._domainkey.{lookalike}": key.record}).start()
-    try:
-        finding = detect(delivered(signed(key, domain=lookalike, message=message)),
-                         receiver=Receiver(keys=KeyCache(resolver_for(server.resolvers))))  # fmt: skip
-    finally:
-        server.destroy()
+    with keys_served(f"{SELECTOR}._domainkey.{lookalike}", key.record) as keys:
+        finding = detect(delivered(signed(key, domain=lookalike, message=message)), receiver=Receiver(keys=keys))
     assert finding.category == "phishing"
 
 
@@ -159,14 +161,10 @@ def test_an_arc_set_sealed_by_the_mailboxes_own_organisation_is_its_verdict(key)
     verdict = (
         b"dkim=pass header.d=accountprotection.microsoft.com; dmarc=pass header.from=accountprotection.microsoft.com"
     )
-    server = DnsServer({f"{SEAL_SELECTOR}._domainkey.example.net": key.record}).start()
-    try:
-        keys = KeyCache(resolver_for(server.resolvers))
-        mail = arc_sealed(key, "example.net", verdict)
+    mail = arc_sealed(key, "example.net", verdict)
+    with keys_served(f"{SEAL_SELECTOR}._domainkey.example.net", key.record) as keys:
         own = detect(mail, receiver=Receiver(organisation=frozenset({"example.net"}), keys=keys))
         stranger = detect(mail, receiver=Receiver(organisation=frozenset({"example.com"}), keys=keys))
-    finally:
-        server.destroy()
     assert (own.category, own.sender_auth) == ("ms_code", "pass")
     assert any("ARC seal" in reason for reason in own.reasons)
     assert (stranger.category, stranger.sender_auth) == ("unverified", "unknown")
@@ -176,13 +174,9 @@ def test_an_arc_set_whose_own_verdict_failed_vouches_for_nothing(key):
     verdict = (
         b"dkim=fail header.d=accountprotection.microsoft.com; dmarc=fail header.from=accountprotection.microsoft.com"
     )
-    server = DnsServer({f"{SEAL_SELECTOR}._domainkey.example.net": key.record}).start()
-    try:
-        keys = KeyCache(resolver_for(server.resolvers))
+    with keys_served(f"{SEAL_SELECTOR}._domainkey.example.net", key.record) as keys:
         finding = detect(arc_sealed(key, "example.net", verdict),
                          receiver=Receiver(organisation=frozenset({"example.net"}), keys=keys))  # fmt: skip
-    finally:
-        server.destroy()
     assert finding.category != "ms_code" and finding.sender_auth != "pass"
 
 

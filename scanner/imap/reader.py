@@ -124,11 +124,15 @@ class FolderReader:
         with _reading("listing folders"):
             return self.client.find_special_folder(flag)
 
-    def is_junk(self, name: str) -> bool:
-        """Whether name is the folder the server marks \\Junk (asked once per connection)."""
+    def junk_folder(self) -> str | None:
+        """The folder the server marks \\Junk, asked once per connection."""
         if not self._junk_asked:
             self._junk, self._junk_asked = self.special_folder(JUNK), True
-        return self._junk is not None and self._junk == name
+        return self._junk
+
+    def is_junk(self, name: str) -> bool:
+        junk = self.junk_folder()
+        return junk is not None and junk == name
 
     def folder_names(self) -> list[str]:
         with _reading("listing folders"):
@@ -333,5 +337,5 @@ def _lost(exc: BaseException, doing: str) -> MailboxError:
 
 def discover_folders(reader: FolderReader) -> list[str]:
     """INBOX and the folder the server marks \\Junk, where Microsoft's codes often land."""
-    junk = reader.special_folder(JUNK)
+    junk = reader.junk_folder()
     return ["INBOX"] + ([junk] if junk and junk.upper() != "INBOX" else [])
