@@ -12,6 +12,8 @@ from __future__ import annotations
 import itertools
 import re
 
+from . import reason_texts
+
 # The page, written as a link or as text ("go to microsoft.com/devicelogin").
 _PAGE = re.compile(
     r"(?:microsoft\.com/devicelogin|aka\.ms/devicelogin|login\.microsoftonline\.com/common/oauth2/deviceauth"
@@ -28,6 +30,10 @@ TEMPLATE = "device_code_lure"
 
 def lure(text: str, links: list[str]) -> str | None:
     """The reason this mail is a device-code lure, or None."""
+    # Every page name holds "device": a substring test spares the case-insensitive search on the
+    # many mails that name none.
+    if "device" not in text.lower() and not any("device" in link.lower() for link in links[:200]):
+        return None
     mentions = [m.start() for m in itertools.islice(_PAGE.finditer(text), _MAX_MENTIONS)]
     if not mentions and any(_PAGE.search(link) for link in links[:200]):
         mentions = [0]
@@ -36,8 +42,5 @@ def lure(text: str, links: list[str]) -> str | None:
         window = text[max(0, at - _NEAR) : at + _NEAR]
         code = _DEVICE_CODE.search(window)
         if code:
-            return (
-                "asks you to enter a code at Microsoft's device login page: typing it there signs the sender "
-                "in to your account (device-code phishing); Microsoft never mails such a code"
-            )
+            return reason_texts.DEVICE_CODE_LURE
     return None

@@ -11,6 +11,8 @@ from functools import lru_cache
 
 from publicsuffixlist import PublicSuffixList
 
+from . import reason_texts as texts
+
 _PSL = PublicSuffixList()
 
 # Microsoft's own registrable domains and what each sends. Only the exact account-security senders
@@ -171,12 +173,12 @@ def lookalike_reason(domain: str) -> str | None:
         return None
     shown = unicode_domain(domain)
     if registrable(domain).endswith("onmicrosoft.com") or domain.endswith(".onmicrosoft.com"):
-        return "sender is a *.onmicrosoft.com tenant, not Microsoft"
+        return texts.ONMICROSOFT_TENANT
     if shown != domain and claims_microsoft(shown):
-        return f"punycode lookalike domain {domain} renders as {shown}"
+        return texts.PUNYCODE_LOOKALIKE.format(domain=domain, shown=shown)
     plain = domain.replace("-", ".")
     if "microsoft" in plain.lower():
-        return f"lookalike domain {domain} contains Microsoft's name"
+        return texts.LOOKALIKE_NAME.format(domain=domain)
     if claims_microsoft(shown):
-        return f"lookalike domain {domain} imitates microsoft"
+        return texts.LOOKALIKE_IMITATES.format(domain=domain)
     return None

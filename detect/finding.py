@@ -65,6 +65,8 @@ class Finding:
     # Not part of the classify output: used by the scanner to store and deduplicate.
     message_id: str | None = None
     subject: str | None = None
+    # The From header as written (display name and address), shown on the finding's page.
+    sender: str | None = None
     # The address the mail was delivered to (a plus address or an alias says whose data leaked).
     recipient: str | None = None
     # Who vouched for a "pass", in words ("the receiving server", a verified DKIM signature).

@@ -15,6 +15,11 @@ from .message import EMAIL
 
 _KEY = r"^\*?\s*({})\s*\*?\s*:\s*(.*)$"
 _FROM = re.compile(_KEY.format(r"from|de|von|van|da|od|från|fra|kimden|от|від|发件人|寄件者|差出人|보낸 사람"), re.I)
+# A From line anywhere, quoted or not: the same keys as _FROM, with any ">" quoting before them.
+_ANY_FROM = re.compile(
+    r"^[> ]*\*?\s*(?:from|de|von|van|da|od|från|fra|kimden|от|від|发件人|寄件者|差出人|보낸 사람)\s*\*?\s*:",
+    re.I | re.M,
+)
 _SUBJECT = re.compile(
     _KEY.format(
         r"subject|asunto|betreff|objet|assunto|oggetto|onderwerp|temat|ämne|emne|konu|тема|主题|主旨|件名|제목"
@@ -61,6 +66,8 @@ def split_forwards(text: str) -> list[Forward]:
     """Each forwarded block in order of appearance (newest first in every client we know). A block is
     a run of header lines holding at least From and Subject, in any order (Thunderbird writes Subject
     first), quoted with ">" or not."""
+    if not _ANY_FROM.search(text):
+        return []  # a block needs a From line: one search over the text rules most mail out
     lines = [_unquote(line) for line in text.split("\n")]
     starts: list[tuple[int, int, dict]] = []
     i = 0

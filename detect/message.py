@@ -21,7 +21,7 @@ from email.utils import parseaddr
 import lxml.etree
 import lxml.html
 
-from . import budget
+from . import budget, reason_texts
 
 _PARSER = BytesParser(policy=policy.compat32)
 
@@ -49,10 +49,14 @@ _CELLS = frozenset({"td", "th"})
 _STANDALONE = frozenset({"td", "th", "b", "strong", "em", "span", "font"})
 _MAX_STANDALONE = 200
 _DIGITS = frozenset("0123456789")
-_URL = re.compile(r"""\b(?:https?://|www\.)[^\s<>"')\]]+""", re.I)
+# No leading \b: a pattern that starts with its literal alternatives lets `re` skip ahead to their
+# first letters (3x faster on long text); the boundary is checked on each hit instead.
+_URL = re.compile(r"""(?:https?://|www\.)[^\s<>"')\]]+""", re.I)
+_URL_LOWER = re.compile(_URL.pattern)
 # Any white space but the line break (form feeds, line separators and the like included), and
 # zero-width spaces: one space each, so no later pattern ever meets a long run of white space.
 _SPACES = re.compile(r"(?:[^\S\n]|[\u200b\ufeff])+")
+_ZERO_WIDTH = str.maketrans({"\u200b": " ", "\ufeff": " "})
 # Bidirectional controls (the marks LRM, RLM and ALM, the embeddings and overrides, the isolates):
 # invisible, they only steer how right-to-left text is shown, and one before an address or inside
 # a word would otherwise stick to it ("\u200fla**d@haddad.example"). Removed, not made spaces.
@@ -188,9 +192,11 @@ def domain_of(addr: str) -> str:
 
 
 def normalise(text: str) -> str:
+    """NFKC, line breaks as \\n, every other run of white space (and zero-width spaces) one space, none
+    at a line's ends. str.split() splits at exactly the white space `\\s` names, in C: five times faster
+    than a substitution per run on a long mail (tests/test_mail_text.py holds it to the pattern)."""
     text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n").translate(_NO_BIDI))
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(lines)
+    return "\n".join(" ".join(line.split()) for line in text.translate(_ZERO_WIDTH).split("\n"))
 
 
 def _html_parser() -> lxml.html.HTMLParser:
@@ -301,7 +307,40 @@ def read_body(msg: Message) -> Body:
 
 
 def find_urls(text: str) -> list[str]:
-    return _URL.findall(text)
+    # Case-sensitive over the lower-cased text (re.I doubles the cost of the scan), cut from the text
+    # itself; when lower-casing changed the length, the case-insensitive pattern reads the text.
+    low = text.lower()
+    if len(low) != len(text):
+        return [
+            text[m.start() : m.end()]
+            for m in _URL.finditer(text)
+            if m.start() == 0 or not _is_word(text[m.start() - 1])
+        ]
+    # Every link starts with "http" or "www.": str's search finds those places at memory speed, and
+    # the pattern is tried only there, in order, as finditer would (its matches never overlap).
+    links, reached = [], 0
+    for at in sorted(_places(low, "http") + _places(low, "www.")):
+        if at < reached:
+            continue
+        match = _URL_LOWER.match(low, at)
+        if match is None:
+            continue
+        reached = match.end()
+        if at == 0 or not _is_word(text[at - 1]):
+            links.append(text[at:reached])
+    return links
+
+
+def _places(text: str, needle: str) -> list[int]:
+    found, at = [], text.find(needle)
+    while at != -1:
+        found.append(at)
+        at = text.find(needle, at + 1)
+    return found
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 class _PartReader:
@@ -379,12 +418,12 @@ class _PartReader:
 
 def too_complex(data: bytes) -> str | None:
     """A cheap look before the stdlib parser, whose cost grows with the number of MIME parts (it
-    recurses once per nesting level) and cannot be interrupted: why not to parse it, or None."""
+    recurses once per nesting level) and cannot be interrupted: why not to parse it (a reason), or None."""
     sections = data.count(b"multipart/") + data.count(b"Multipart/") + data.count(b"MULTIPART/")
     if sections > MAX_MULTIPARTS:
-        return f"has more than {MAX_MULTIPARTS} multipart sections"
+        return reason_texts.TOO_MANY_MULTIPARTS.format(limit=MAX_MULTIPARTS)
     if data.count(b"\n--") > MAX_DELIMITERS:
-        return f"has more than {MAX_DELIMITERS} part delimiters"
+        return reason_texts.TOO_MANY_DELIMITERS.format(limit=MAX_DELIMITERS)
     return None
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from . import lexicon
+from . import reason_texts as texts
 from .domains import (
     ENTRA_SENDERS,
     MSA_SECURITY_SENDERS,
@@ -55,33 +56,35 @@ def tells(sender: Sender, content: MsContent | None, subject: str, text: str) ->
     if lookalike:
         strong.append(lookalike)
     if imitates_microsoft_name(sender.display):
-        strong.append(f"display name imitates Microsoft with look-alike characters ({sender.display[:40]})")
+        strong.append(texts.DISPLAY_HOMOGLYPHS.format(name=sender.display[:40]))
     shown = EMAIL.search(sender.display)
     if shown and shown.group(0).lower() != sender.address:
-        strong.append(f"display name shows {shown.group(0)} but the mail is from {sender.address}")
+        strong.append(texts.DISPLAY_SHOWS_OTHER.format(shown=shown.group(0), address=sender.address))
     if sender.replayed_microsoft_signature and not is_microsoft_domain(sender.domain):
-        strong.append("Microsoft's DKIM signature replayed under an altered From")
+        strong.append(texts.REPLAYED_SIGNATURE)
     microsoft_sender = is_microsoft_domain(sender.domain)
     if content and not _official_for(content, sender) and not ordinary_microsoft_mail(sender) and not sender.quoting:
-        strong.append(f"{WORDING_TELL} {sender.domain or 'an unknown sender'}, not Microsoft's sender")
+        strong.append(texts.WORDING_FROM.format(domain=sender.domain) if sender.domain else texts.WORDING_FROM_UNKNOWN)
     elif claims_microsoft(sender.display) and not (microsoft_sender or content or lookalike):
-        strong.append(f"display name claims Microsoft but the mail is from {sender.domain or 'nobody'}")
+        strong.append(
+            texts.DISPLAY_CLAIMS.format(domain=sender.domain) if sender.domain else texts.DISPLAY_CLAIMS_NOBODY
+        )
     if microsoft_sender and sender.auth == "fail":
-        strong.append(f"From claims {sender.domain} but the receiving server's authentication failed")
+        strong.append(texts.AUTH_FAILED.format(domain=sender.domain))
     elif microsoft_sender and content and sender.auth == "none":
-        strong.append(f"From claims {sender.domain} but the mail is not authenticated")
+        strong.append(texts.NOT_AUTHENTICATED.format(domain=sender.domain))
     if sender.reply_to and registrable(sender.reply_to.rpartition("@")[2]) != registrable(sender.domain):
-        strong.append(f"Reply-To {sender.reply_to} differs from the sender")
+        strong.append(texts.REPLY_TO_DIFFERS.format(address=sender.reply_to))
     if content:
         strong.extend(_link_tells(sender.links, content.account_hint))
     if _ASKS.search(text):
-        strong.append("asks for the code or a call, which Microsoft never does")
+        strong.append(texts.ASKS_FOR_CODE)
     if content and content.template == "entra_email_verification":
         tenant = _tenant_name(sender.display, subject)
         if tenant and _LURE.search(tenant):
-            strong.append(f"genuine Microsoft sender abused: tenant name carries a lure ({tenant[:60]})")
+            strong.append(texts.TENANT_LURE.format(tenant=tenant[:60]))
     if _URGENT.search(text):
-        weak.append("urgency or threat")
+        weak.append(texts.URGENCY)
     return strong, weak
 
 
@@ -105,9 +108,7 @@ def service_lure(sender: Sender, subject: str) -> str | None:
         return None
     written = f"{sender.display} {subject}"[:1000]
     if _has_phone(written) and _CALLBACK.search(written):
-        return (
-            f"genuine Microsoft sender abused: a name or title someone chose carries a callback lure ({written[:80]})"
-        )
+        return texts.CALLBACK_LURE.format(text=written[:80])
     return None
 
 
@@ -126,7 +127,7 @@ def _has_phone(text: str) -> bool:
     return False
 
 
-WORDING_TELL = "Microsoft account wording from"
+WORDING_TELL = texts.WORDING_FROM.partition("{")[0].rstrip()
 
 
 def quotes_microsoft(sender: Sender, strong: list[str]) -> bool:
@@ -153,7 +154,7 @@ def _link_tells(links: list[str], hint: str | None) -> list[str]:
             target = lowered[7:].split("?")[0]
             # Genuine mail links the account it names (masked, or the greeted address).
             if "**" not in target and target != (hint or ""):
-                found.append(f"mailto call to action ({target[:60]})")  # the address only: a query may hold a code
+                found.append(texts.MAILTO_LINK.format(address=target[:60]))  # the address only: a query may hold a code
             continue
         if lowered.startswith("www."):
             lowered = "http://" + lowered
@@ -167,7 +168,7 @@ def _link_tells(links: list[str], hint: str | None) -> list[str]:
         if host and registrable(host) in ANTIVIRUS_FOOTERS:
             continue  # an antivirus footer's own link says nothing of the mail's author
         if host and not is_microsoft_link(host):
-            found.append(f"link to non-Microsoft site {host}")
+            found.append(texts.FOREIGN_LINK.format(host=host))
     return list(dict.fromkeys(found))[:3]
 
 

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy
 
 
 def ensure_schedule(sender, **kwargs):
@@ -14,7 +15,7 @@ def ensure_schedule(sender, **kwargs):
 
 class ScannerConfig(AppConfig):
     name = "scanner"
-    verbose_name = "Mail scanning"
+    verbose_name = gettext_lazy("Mail scanning")
 
     def ready(self):
         post_migrate.connect(ensure_schedule, sender=self)

@@ -13,7 +13,10 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from detect.reason_texts import WAVE_VOUCHED, WAVE_VOUCHED_SAME_ACCOUNT
 from mailboxes.models import Mailbox
 from otpdash.times import zoned
 
@@ -26,6 +29,9 @@ class FolderCursor(models.Model):
     uidvalidity = models.PositiveBigIntegerField()
     last_uid = models.PositiveBigIntegerField(default=0)
     examined = models.PositiveBigIntegerField(default=0)
+    # False while a first read is under way: a pass that resumes it after a failure still records
+    # the older mail as history, as the first read would have.
+    first_read_done = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -36,24 +42,24 @@ class FolderCursor(models.Model):
 # Microsoft's notices that the account itself changed.
 CHANGE_NOTICES = frozenset({"msa_password_changed", "msa_security_info_added", "msa_new_app_connected"})
 TEMPLATE_LABELS = {
-    "device_code_lure": "device-code lure: wants its code typed at microsoft.com/devicelogin",
-    "msa_single_use_v2": "single-use sign-in code",
-    "msa_single_use_v1": "single-use sign-in code (older mail)",
-    "msa_security_code": "security code",
-    "msa_security_code_personal": "security code (personal account)",
-    "msa_password_reset": "password reset code",
-    "msa_verify_email": "email verification code",
-    "msa_code": "Microsoft account code",
-    "entra_email_verification": "work or school email verification",
-    "msa_unusual_signin": "unusual sign-in activity",
-    "msa_security_info_added": "security info added",
-    "msa_security_info_verification": "security info verification",
-    "msa_new_app_connected": "new app connected",
-    "msa_password_changed": "password changed",
-    "unknown": "in wording OTP Dash does not know yet",
-    "otp": "one-time code",
-    "bank_otp": "bank one-time code",
-    "steam_guard": "Steam Guard code",
+    "device_code_lure": gettext_lazy("device-code lure: wants its code typed at microsoft.com/devicelogin"),
+    "msa_single_use_v2": gettext_lazy("single-use sign-in code"),
+    "msa_single_use_v1": gettext_lazy("single-use sign-in code (older mail)"),
+    "msa_security_code": gettext_lazy("security code"),
+    "msa_security_code_personal": gettext_lazy("security code (personal account)"),
+    "msa_password_reset": gettext_lazy("password reset code"),
+    "msa_verify_email": gettext_lazy("email verification code"),
+    "msa_code": gettext_lazy("Microsoft account code"),
+    "entra_email_verification": gettext_lazy("work or school email verification"),
+    "msa_unusual_signin": gettext_lazy("unusual sign-in activity"),
+    "msa_security_info_added": gettext_lazy("security info added"),
+    "msa_security_info_verification": gettext_lazy("security info verification"),
+    "msa_new_app_connected": gettext_lazy("new app connected"),
+    "msa_password_changed": gettext_lazy("password changed"),
+    "unknown": gettext_lazy("in wording OTP Dash does not know yet"),
+    "otp": gettext_lazy("one-time code"),
+    "bank_otp": gettext_lazy("bank one-time code"),
+    "steam_guard": gettext_lazy("Steam Guard code"),
 }
 
 
@@ -62,35 +68,48 @@ class FindingQuerySet(models.QuerySet):
         """Genuine Microsoft code mails: what the triage buttons and the rules are about."""
         return self.filter(category=Finding.Category.MS_CODE)
 
+    def answerable(self):
+        """What its person answers "That was me" / "Not me": codes, and notices that the account changed."""
+        return self.filter(
+            Q(category=Finding.Category.MS_CODE) | Q(category=Finding.Category.MS_ALERT, template__in=CHANGE_NOTICES)
+        )
+
 
 class Finding(models.Model):
     """One message the detector flagged, once per member however many folders or mailboxes hold it."""
 
     class Category(models.TextChoices):
-        MS_CODE = "ms_code", "Microsoft code"
-        MS_ALERT = "ms_alert", "Microsoft security alert"
-        PHISHING = "phishing", "lookalike phishing"
-        OTHER_CODE = "other_code", "another provider's code"
-        UNVERIFIED = "unverified", "looks like a Microsoft code, sender unchecked"
-        UNREADABLE = "unreadable", "could not be read"
+        MS_CODE = "ms_code", gettext_lazy("Microsoft code")
+        MS_ALERT = "ms_alert", gettext_lazy("Microsoft security alert")
+        PHISHING = "phishing", gettext_lazy("lookalike phishing")
+        OTHER_CODE = "other_code", gettext_lazy("another provider's code")
+        UNVERIFIED = "unverified", gettext_lazy("looks like a Microsoft code, sender unchecked")
+        UNREADABLE = "unreadable", gettext_lazy("could not be read")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "waiting for you"
-        EXPECTED = "expected", "that was me"
-        UNSOLICITED = "unsolicited", "not me"
+        PENDING = "pending", gettext_lazy("waiting for you")
+        EXPECTED = "expected", gettext_lazy("that was me")
+        UNSOLICITED = "unsolicited", gettext_lazy("not me")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="findings")
-    message_key = models.CharField(max_length=300, help_text="Message-ID, or a hash of the header when it has none.")
+    message_key = models.CharField(
+        max_length=300, help_text=gettext_lazy("Message-ID, or a hash of the header when it has none.")
+    )
     message_id = models.CharField(max_length=300, blank=True)
     subject = models.CharField(max_length=300, blank=True)
+    sender = models.CharField(
+        max_length=300, blank=True, help_text=gettext_lazy("From as written: display name and address.")
+    )
     category = models.CharField(max_length=12, db_index=True, choices=Category.choices)
     provider = models.CharField(max_length=50, blank=True)
     template = models.CharField(max_length=50, blank=True)
     language = models.CharField(max_length=10, blank=True)
     codes_masked = models.JSONField(default=list)
     account_hint = models.CharField(max_length=254, blank=True)
-    recipient = models.CharField(max_length=254, blank=True, help_text="The address the mail was delivered to.")
+    recipient = models.CharField(
+        max_length=254, blank=True, help_text=gettext_lazy("The address the mail was delivered to.")
+    )
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     sender_auth = models.CharField(max_length=8)
     forwarded = models.BooleanField(default=False)
@@ -111,7 +130,7 @@ class Finding(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Who decided; empty when the rules did.",
+        help_text=gettext_lazy("Who decided; empty when the rules did."),
     )
     status_at = models.DateTimeField(null=True, blank=True)
 
@@ -135,7 +154,7 @@ class Finding(models.Model):
         if self.template in TEMPLATE_LABELS:
             return TEMPLATE_LABELS[self.template]
         if self.template.endswith("_otp"):  # another provider's code: "google_otp" is a Google one-time code
-            return f"{self.template[:-4].replace('_', ' ').title()} one-time code"
+            return _("%(provider)s one-time code") % {"provider": self.template[:-4].replace("_", " ").title()}
         return self.template.replace("_", " ")
 
     @property
@@ -152,6 +171,30 @@ class Finding(models.Model):
         return ", ".join(str(part) for part in parts if part)
 
     @property
+    def sender_domain(self) -> str:
+        address = self.sender.rsplit("<", 1)[-1].rstrip(">")
+        return address.rpartition("@")[2]
+
+    @property
+    def sender_verdict(self) -> str:
+        """What the receiving server (or OTP Dash's own signature check) said about the From address,
+        in words. A pass proves only that the named domain sent it, which a lookalike's domain can."""
+        domain = self.sender_domain
+        named = {
+            "pass": _("checked: it really was sent by %(domain)s"),
+            "fail": _("forged: the checks say %(domain)s did not send it"),
+            "none": _("not proven: nothing confirms %(domain)s sent it"),
+        }
+        unnamed = {
+            "pass": _("checked: it really was sent by the sender's domain"),
+            "fail": _("forged: the checks say the sender's domain did not send it"),
+            "none": _("not proven: nothing confirms the sender's domain sent it"),
+        }
+        if self.sender_auth not in named:
+            return _("unchecked: the mail server wrote no verdict on who sent it")
+        return named[self.sender_auth] % {"domain": domain} if domain else unnamed[self.sender_auth]
+
+    @property
     def is_code(self) -> bool:
         return self.category == self.Category.MS_CODE
 
@@ -162,16 +205,24 @@ class Finding(models.Model):
         return self.category == self.Category.MS_ALERT and self.template in CHANGE_NOTICES
 
     @property
+    def is_answerable(self) -> bool:
+        return self.is_code or self.reports_a_change
+
+    @property
     def where_found(self) -> str:
         """The folders and mailboxes the mail sits in, for its owner to find and delete it."""
-        places = [f"{s.folder} of {s.mailbox.label}" for s in self.sightings.all() if s.mailbox_id]
+        places = [
+            _("%(folder)s of %(mailbox)s") % {"folder": s.folder, "mailbox": s.mailbox.label}
+            for s in self.sightings.all()
+            if s.mailbox_id
+        ]
         return ", ".join(dict.fromkeys(places))
 
     def vouched_for_by(self, verified: Finding) -> bool:
         """An unverified Microsoft code becomes a code when a verified one of its wave vouches for it
         (its sender is still unchecked, and its reasons say so). Once: False if it changed already."""
-        account = verified.account_hint or "the same account"
-        reason = f"counted as a Microsoft code: a code of the same wave, for {account}, was verified"
+        account = verified.account_hint
+        reason = WAVE_VOUCHED.format(account=account) if account else WAVE_VOUCHED_SAME_ACCOUNT
         changed = Finding.objects.filter(pk=self.pk, category=self.Category.UNVERIFIED).update(
             category=self.Category.MS_CODE, reasons=[*self.reasons, reason]
         )

@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -18,11 +19,11 @@ from django.db import connections
 from django.utils import timezone
 from imapclient import IMAPClient
 
-from detect import detect, worth_reading_many
 from mailboxes.connection import account_for, policy
-from mailboxes.models import Mailbox
+from mailboxes.models import Mailbox, ScanProgress
 from otpdash.secretbox import SecretUnreadable
 
+from .detection_pool import detecting
 from .imap.connect import close, connect
 from .imap.errors import MailboxError
 from .imap.reader import FolderReader, discover_folders
@@ -33,6 +34,8 @@ from .store import Hit, message_key, move_cursor, record_batch, worth_storing
 log = logging.getLogger(__name__)
 
 HEADER_BATCH = 1000  # header fields of this many UIDs per FETCH; one transaction each
+# The progress hook of a folder's first read: (folder, examined, total), examined 0 at the folder's start.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -77,10 +80,13 @@ def scan_mailbox(
     wait_for_lock: float = 0.0,
     cancel: threading.Event | None = None,
     holder: str = "",
+    progress: Progress | None = None,
 ) -> ScanReport:
     """One pass. Never raises a MailboxError: the failure is recorded on the mailbox and returned.
     Waits up to wait_for_lock seconds for another scan of the mailbox, unless cancel is set.
-    holder starts the lock's token, so the lock of a process known to be dead can be freed at once."""
+    holder starts the lock's token, so the lock of a process known to be dead can be freed at once.
+    progress follows each folder's first read; by default it is stored for the mailbox page."""
+    progress = progress or ScanProgress.recorder(mailbox.pk)
     report = ScanReport(mailbox.pk)
     token = (holder + uuid.uuid4().hex)[:32]
     started = time.monotonic()
@@ -100,7 +106,7 @@ def scan_mailbox(
             folders = mailbox.folders or discover_folders(reader)
             discovered = None if mailbox.folders else folders
         for name in folders:
-            _scan_folder_safely(reader, mailbox, name, token, report)
+            _scan_folder_safely(reader, mailbox, name, token, report, progress)
         problems = [f"{f.folder}: {f.error}" for f in report.folders if f.error]
         if problems:
             mailbox.record_failure(" ".join(problems), examined=report.examined)
@@ -157,12 +163,34 @@ def _acquire(mailbox: Mailbox, token: str, wait: float, cancel: threading.Event)
     return True
 
 
-def _scan_folder_safely(reader: FolderReader, mailbox: Mailbox, name: str, token: str, report: ScanReport) -> None:
+@dataclass
+class _ReadBatch:
+    uids: list[int]
+    end: int  # how many of the folder's UIDs this batch reaches
+    candidates: int
+    detections: object  # detection_pool.Batch
+
+
+def _read_bodies(
+    reader: FolderReader, batch: list[int], start: int, headers: list, worth: list[bool], detector
+) -> _ReadBatch:
+    """The whole messages of a batch's candidates (those the pre-filter kept), each handed to the
+    detector as it arrives."""
+    candidates = [h for h, keep in zip(headers, worth, strict=True) if keep]
+    detections = detector.batch()
+    for fetched in reader.bodies(candidates):
+        detections.submit(fetched.uid, fetched.raw, fetched.header)
+    return _ReadBatch(batch, start + len(batch), len(candidates), detections)
+
+
+def _scan_folder_safely(
+    reader: FolderReader, mailbox: Mailbox, name: str, token: str, report: ScanReport, progress: Progress | None = None
+) -> None:
     # Appended first, so batches stored before a dropped connection still count as examined.
     folder = FolderReport(name)
     report.folders.append(folder)
     try:
-        scan_folder(reader, mailbox, name, token, folder)
+        scan_folder(reader, mailbox, name, token, folder, progress)
     except MailboxError as exc:
         if exc.step != "folder":
             raise  # the connection is gone: the other folders cannot be read either
@@ -170,46 +198,82 @@ def _scan_folder_safely(reader: FolderReader, mailbox: Mailbox, name: str, token
 
 
 def scan_folder(
-    reader: FolderReader, mailbox: Mailbox, name: str, token: str, report: FolderReport | None = None
+    reader: FolderReader,
+    mailbox: Mailbox,
+    name: str,
+    token: str,
+    report: FolderReport | None = None,
+    progress: Progress | None = None,
 ) -> FolderReport:
     report = report or FolderReport(name)
     state = reader.examine(name)
     cursor = FolderCursor.objects.filter(mailbox=mailbox, folder=name).first()
-    first_pass = cursor is None  # the folder's first read: its older mail is history
+    # The folder's first read, or its resumption after a failure: its older mail is history.
+    first_pass = cursor is None or not cursor.first_read_done
     if cursor and cursor.uidvalidity == state.uidvalidity:
         if state.uidnext is not None and state.uidnext <= cursor.last_uid + 1:
+            if not cursor.first_read_done:  # every batch was stored before the pass that read them failed
+                FolderCursor.objects.filter(pk=cursor.pk).update(first_read_done=True)
             return report  # nothing new: one EXAMINE, whatever the folder's size
         uids = reader.uids_after(cursor.last_uid)
+        # What arrived since the last pass takes one batch: nothing to follow. More is a first read that
+        # stopped midway (its cursor moves per batch) or a long pause, and is followed like a first read.
+        if len(uids) <= HEADER_BATCH:
+            progress = None
     else:
         # First pass, or the server renumbered the folder: read the backfill window again;
         # findings are keyed by Message-ID, so nothing already recorded is recorded twice.
         since = (timezone.now() - timedelta(days=mailbox.backfill_days)).date()
         uids = reader.uids_since(since, below=state.uidnext)
-    last = 0
     receiver = replace(mailbox.receiver(keys=dkim_keys()), junk=reader.is_junk(name))
     writers: set[str] = set()
-    for start in range(0, len(uids), HEADER_BATCH):
-        batch = uids[start : start + HEADER_BATCH]
-        headers = reader.headers(batch)
-        worth = worth_reading_many([h.header for h in headers], [h.snippet for h in headers],
-                                   [h.attaches_mail for h in headers])  # fmt: skip
-        candidates = [h for h, keep in zip(headers, worth, strict=True) if keep]
+    if progress:
+        progress(name, 0, len(uids))  # progress hook: the folder's start, before the first batch
+    last = 0
+
+    def store(read: _ReadBatch) -> None:
+        """Detections of a read batch, stored with the cursor in one transaction."""
+        nonlocal last
         hits = []
-        for fetched in reader.bodies(candidates):
-            detected = detect(fetched.raw, prefiltered=True, receiver=receiver)
+        for uid, header, detected in read.detections.results():
             writers.update(detected.verdict_writers)
             if worth_storing(detected):
-                hits.append(Hit(fetched.uid, detected, message_key(detected, fetched.header)))
+                hits.append(Hit(uid, detected, message_key(detected, header)))
         if not mailbox.renew_lock(token):
             raise MailboxError("read", "Another scan took this mailbox over; this pass stopped.")
+        batch = read.uids
         report.found += record_batch(mailbox, name, state.uidvalidity, batch[-1], hits, len(batch), first_pass)
         report.examined += len(batch)
-        report.candidates += len(candidates)
+        report.candidates += read.candidates
         last = batch[-1]
+        if progress:
+            progress(name, read.end, len(uids))  # progress hook: once per stored batch
+
+    # One batch ahead: while the workers judge batch N, the header fields of N+1 are read from the
+    # server; while a worker pre-filters them, N is stored; then N+1's candidates are read. Batches
+    # are stored in order, so the cursor only ever moves over what was stored.
+    with detecting(receiver, len(uids)) as detector:
+        pending: _ReadBatch | None = None
+        for start in range(0, len(uids), HEADER_BATCH):
+            batch = uids[start : start + HEADER_BATCH]
+            try:
+                headers = reader.headers(batch)
+            except BaseException:
+                if pending is not None:
+                    store(pending)  # read and judged already: keep it, then report the failure
+                raise
+            worth = detector.prefilter(headers)
+            if pending is not None:
+                store(pending)
+            pending = _read_bodies(reader, batch, start, headers, worth.result(), detector)
+        if pending is not None:
+            store(pending)
     if writers:
         mailbox.learn_verdict_writers(sorted(writers))
     # Everything below UIDNEXT (as of EXAMINE) has now been read or lies outside the window.
     top = max(last, (state.uidnext or 1) - 1)
     if top > last or not uids:
         move_cursor(mailbox, name, state.uidvalidity, top)
+    if first_pass:
+        FolderCursor.objects.filter(mailbox=mailbox, folder=name).update(first_read_done=True)
     return report

@@ -84,6 +84,7 @@ def finding_fields(detected: Detected) -> dict:
         "arrived_at": sent if sent and sent <= now + timedelta(minutes=5) else now,
         "message_id": _text(detected.message_id or "", 300),
         "subject": _text(detected.subject or "", 300, codes),
+        "sender": _text(detected.sender or "", 300, codes),
         "category": detected.category,
         "provider": _text(detected.provider or ""),
         "template": detected.template or "",
@@ -163,7 +164,7 @@ def record_batch(
             Sighting.objects.filter(pk=seen[0]).update(uidvalidity=uidvalidity, uid=hit.uid)
             here[finding_id] = (None, uidvalidity)
     Sighting.objects.bulk_create(fresh, ignore_conflicts=True)
-    _advance_cursor(mailbox, folder, uidvalidity, last_uid, examined)
+    _advance_cursor(mailbox, folder, uidvalidity, last_uid, examined, first_read=first_pass)
     return len(created)
 
 
@@ -173,8 +174,10 @@ def move_cursor(mailbox: Mailbox, folder: str, uidvalidity: int, last_uid: int) 
     _advance_cursor(mailbox, folder, uidvalidity, last_uid, 0)
 
 
-def _advance_cursor(mailbox: Mailbox, folder: str, uidvalidity: int, last_uid: int, examined: int) -> None:
-    start = {"uidvalidity": uidvalidity, "last_uid": last_uid, "examined": examined}
+def _advance_cursor(
+    mailbox: Mailbox, folder: str, uidvalidity: int, last_uid: int, examined: int, first_read: bool = False
+) -> None:
+    start = {"uidvalidity": uidvalidity, "last_uid": last_uid, "examined": examined, "first_read_done": not first_read}
     cursor, created = FolderCursor.objects.select_for_update().get_or_create(
         mailbox=mailbox, folder=folder, defaults=start
     )

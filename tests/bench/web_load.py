@@ -1,4 +1,5 @@
-"""The load side of bench-web, in its own process: N clients on keep-alive connections for S seconds.
+"""The load side of bench-web, in its own process: N clients on keep-alive connections for S seconds
+(and at least one round of the pages each).
 Each client takes the household pages in turn (dashboard, incidents, the account list, the busiest
 account's page) with the minimal signed-in page between any two, so that both are served by the same
 processes under the same load. Prints JSON: every latency in ms per page, and the errors."""
@@ -19,7 +20,9 @@ def client(port, session, pages, until, latencies: dict, errors: list, offset: i
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Cookie": f"sessionid={session}", "Host": "127.0.0.1"}
     n = offset
-    while time.monotonic() < until:
+    # Every client goes round all pages at least once, however slow the first requests are, so
+    # that each page has a figure even in a short run.
+    while time.monotonic() < until or n - offset < len(pages):
         page = pages[n % len(pages)]
         n += 1
         started = time.perf_counter()
