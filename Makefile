@@ -5,8 +5,8 @@ PY     := $(VENV)/bin/python
 BIND   ?= 127.0.0.1:8000
 export OTPDASH_BIND := $(BIND)
 
-.PHONY: venv venv-test system-deps container-deps run test lint image test-containers bench-detect bench-scan bench-web \
-        bench-footprint bench-office clean
+.PHONY: venv venv-test system-deps container-deps run test lint messages catalogues image test-containers bench-detect bench-scan \
+        bench-scan-large bench-web bench-footprint bench-office clean
 
 venv: $(VENV)/.installed
 
@@ -31,20 +31,36 @@ tests/tooling/node_modules/.installed: tests/tooling/package.json tests/tooling/
 
 # Debian packages the tests and benchmarks start as real programs: Dovecot for IMAP, Chromium for the UI,
 # nginx as the README's reverse proxy, PostgreSQL's client for backups, dnsmasq as the DNS server that
-# serves DKIM keys to the signature tests. (Debian's policy-rc.d keeps their system services from starting.)
-SYSTEM_PACKAGES := dovecot-core dovecot-imapd chromium nginx postgresql-client dnsmasq-base
+# serves DKIM keys to the signature tests, Prometheus to scrape /metrics in the metrics test, gettext's
+# xgettext for make messages and the pseudo-locale test, Mosquitto as the Home Assistant test's MQTT
+# broker. (Debian's policy-rc.d keeps their system services from starting.)
+SYSTEM_PACKAGES := dovecot-core dovecot-imapd chromium nginx postgresql-client dnsmasq-base prometheus gettext mosquitto
 system-deps:
 	@if { command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot; } && test -x /usr/bin/chromium \
 	   && { command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; } && command -v pg_dump >/dev/null 2>&1 \
-	   && { command -v dnsmasq >/dev/null 2>&1 || test -x /usr/sbin/dnsmasq; }; \
+	   && { command -v dnsmasq >/dev/null 2>&1 || test -x /usr/sbin/dnsmasq; } \
+	   && { command -v prometheus >/dev/null 2>&1 || test -x /usr/bin/prometheus; } \
+	   && command -v xgettext >/dev/null 2>&1 && command -v msgmerge >/dev/null 2>&1 \
+	   && { command -v mosquitto >/dev/null 2>&1 || test -x /usr/sbin/mosquitto; }; \
 	then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \
-	  echo "The tests need Dovecot, Chromium, nginx, pg_dump and dnsmasq: run 'sudo apt-get install -y $(SYSTEM_PACKAGES)' (or make test as root)"; exit 1; fi; \
+	  echo "The tests need Dovecot, Chromium, nginx, pg_dump, dnsmasq, Prometheus, gettext and Mosquitto: run 'sudo apt-get install -y $(SYSTEM_PACKAGES)' (or make test as root)"; exit 1; fi; \
 	echo "Installing $(SYSTEM_PACKAGES) (private instances are started by the tests; no system service is enabled)"; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null \
 	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null; }
 
-run: venv
+# The .po catalogues into .mo files, with polib: running OTP Dash needs no gettext package.
+catalogues: venv
+	$(PY) manage.py compile_catalogues
+
+# Updates locale/<language>/LC_MESSAGES/django.po from the marked strings (our makemessages adds N_, for
+# strings translated where shown); then translate, make lint shows what is left; .mo files are never committed.
+LANGUAGE_DIRS := de fr es it pt_BR nl pl
+messages: venv system-deps
+	$(PY) manage.py makemessages --no-obsolete $(addprefix -l ,$(LANGUAGE_DIRS)) \
+	  --ignore='.venv/*' --ignore='tests/*' --ignore='static/*' --ignore='data/*' --ignore='node_modules/*'
+
+run: venv catalogues
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo ""
@@ -55,8 +71,9 @@ run: venv
 lint: venv-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check_catalogues
 
-test: venv-test system-deps lint
+test: venv-test system-deps lint catalogues
 	$(PY) -m pytest -n 2 -q --ignore=tests/containers
 
 # --- the container image (see the README's "Run with containers") ---
@@ -95,6 +112,10 @@ bench-detect: venv
 
 bench-scan: venv-test system-deps
 	$(PY) tests/bench/bench_scan.py
+
+# The same on 100,000 messages: per_message_ms should stay near bench-scan's as the mailbox grows.
+bench-scan-large: venv-test system-deps
+	BENCH_MESSAGES=100000 $(PY) tests/bench/bench_scan.py
 
 bench-web: venv-test
 	$(PY) tests/bench/bench_web.py

@@ -1,11 +1,15 @@
+import contextlib
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context, ratelimit
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.utils import translation
 
 from otpdash import secretbox
 from otpdash.client_ip import client_ip
 
 from .access import recently_checked
+from .models import Member
 
 
 class HouseholdAccountAdapter(DefaultAccountAdapter):
@@ -14,6 +18,14 @@ class HouseholdAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's mails (password resets) in the recipient's language, whoever's browser asked."""
+        user = context.get("user")
+        found = Member.objects.filter(user=user) if getattr(user, "pk", None) else Member.objects.none()
+        member = found.first() or Member.objects.filter(user__email__iexact=email).first()
+        with translation.override(member.language_code) if member else contextlib.nullcontext():
+            super().send_mail(template_prefix, email, context)
 
     def get_client_ip(self, request) -> str:
         return client_ip(request)

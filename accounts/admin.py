@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy
 
 from otpdash.admin_scope import HouseholdScopedAdmin, ReadOnlyAdmin
 
@@ -56,8 +57,8 @@ class HouseholdUserAdmin(HouseholdScopedAdmin, UserAdmin):
     household_path = "member__household"
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        ("Person", {"fields": ["first_name", "last_name", "email"]}),
-        ("Status", {"fields": ["is_active", "is_staff", "is_superuser", "last_login", "date_joined"]}),
+        (gettext_lazy("Person"), {"fields": ["first_name", "last_name", "email"]}),
+        (gettext_lazy("Status"), {"fields": ["is_active", "is_staff", "is_superuser", "last_login", "date_joined"]}),
     ]
     readonly_fields = ["email", "is_staff", "is_superuser", "last_login", "date_joined"]
     list_filter = ["is_active"]

@@ -3,7 +3,8 @@
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .access import current_member
 
@@ -24,11 +25,18 @@ class MemberMiddleware:
             timezone.activate(member.zone)
         else:
             timezone.deactivate()
+        # Pages in the member's chosen language; until they choose, the browser's (LocaleMiddleware).
+        if member and member.language:
+            translation.activate(member.language)
+            request.LANGUAGE_CODE = translation.get_language()
         if member and member.household.require_mfa and not request.path.startswith(_OPEN_PREFIXES):
             if not Authenticator.objects.filter(user=request.user, type__in=_SECOND_FACTORS).exists():
                 messages.warning(
                     request,
-                    "Your household requires two-step sign-in: set up an authenticator app or a passkey to continue.",
+                    _(
+                        "Your household requires two-step sign-in: "
+                        "set up an authenticator app or a passkey to continue."
+                    ),
                 )
                 return redirect("mfa_index")
         return self.get_response(request)

@@ -6,26 +6,33 @@ import uuid
 import zoneinfo
 from datetime import datetime, time, timedelta
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 INVITATION_DAYS = 7
+# What counts as two-step sign-in: recovery codes alone are only a way back in, not a second step.
+SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 _INVITE_SALT = "otpdash.invitation"
 
 
 def valid_time_zone(name: str) -> None:
     if name not in zoneinfo.available_timezones():
-        raise ValidationError(f"{name!r} is not a time zone name; pick one from the list, such as Europe/Berlin.")
+        raise ValidationError(
+            _("%(name)r is not a time zone name; pick one from the list, such as Europe/Berlin.") % {"name": name}
+        )
 
 
 class Household(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=100)
     require_mfa = models.BooleanField(
-        default=False, help_text="Every member must set up two-step sign-in before using the dashboard."
+        default=False, help_text=gettext_lazy("Every member must set up two-step sign-in before using the dashboard.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -37,9 +44,9 @@ class Member(models.Model):
     """A user's place in a household, and their profile (what the rules need to know about them)."""
 
     class Role(models.TextChoices):
-        OWNER = "owner", "owner"
-        ADMIN = "admin", "admin"
-        MEMBER = "member", "member"
+        OWNER = "owner", pgettext_lazy("household role", "owner")
+        ADMIN = "admin", pgettext_lazy("household role", "admin")
+        MEMBER = "member", pgettext_lazy("household role", "member")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
@@ -47,9 +54,17 @@ class Member(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     display_name = models.CharField(max_length=80)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[valid_time_zone])
-    quiet_start = models.TimeField(default=time(23, 0), help_text="Codes arriving from this time…")
-    quiet_end = models.TimeField(default=time(7, 0), help_text="…until this time are marked not yours.")
-    addresses = models.JSONField(default=list, blank=True, help_text="Email addresses that are this member's.")
+    quiet_start = models.TimeField(default=time(23, 0), help_text=gettext_lazy("Codes arriving from this time…"))
+    quiet_end = models.TimeField(default=time(7, 0), help_text=gettext_lazy("…until this time are marked not yours."))
+    addresses = models.JSONField(
+        default=list, blank=True, help_text=gettext_lazy("Email addresses that are this member's.")
+    )
+    # "Never enter or read out a code you did not ask for": said once for all of the person's accounts.
+    codes_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # Blank until chosen: the browser's language at first sign-in, then the profile's choice.
+    # "" until chosen (the browser's language is stored at first sign-in); a database default too, so
+    # code from before this column (a rolling upgrade, an old migration's model) can still add members.
+    language = models.CharField(max_length=10, blank=True, default="", db_default="", choices=settings.LANGUAGES)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -68,6 +83,25 @@ class Member(models.Model):
             return zoneinfo.ZoneInfo(self.time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return zoneinfo.ZoneInfo("UTC")
+
+    @property
+    def language_code(self) -> str:
+        """The language pages and mails for this person are in."""
+        return self.language or settings.LANGUAGE_CODE
+
+    def in_own_language(self):
+        """Mails and alerts are rendered in the recipient's language, not the worker's."""
+        return translation.override(self.language_code)
+
+    def take_browser_language(self, request) -> None:
+        """At first sign-in a person who has not chosen yet gets the language their browser asks for."""
+        if not self.language:
+            self.language = translation.get_language_from_request(request)
+            Member.objects.filter(pk=self.pk, language="").update(language=self.language)
+
+    def has_two_step(self) -> bool:
+        """An authenticator app or a passkey."""
+        return Authenticator.objects.filter(user_id=self.user_id, type__in=SECOND_FACTORS).exists()
 
     def in_quiet_hours(self, moment: datetime) -> bool:
         """Quiet hours in the member's own time zone; a range like 23:00-07:00 wraps midnight."""
@@ -109,6 +143,12 @@ class Invitation(models.Model):
     @property
     def expires_at(self) -> datetime:
         return self.created_at + timedelta(days=INVITATION_DAYS)
+
+    @property
+    def inviter_name(self) -> str:
+        """Who made the invitation, by the name their household knows; empty once they are gone."""
+        member = Member.objects.filter(user_id=self.invited_by_id, household_id=self.household_id).first()
+        return member.display_name if member else ""
 
     def token(self) -> str:
         return signing.dumps(str(self.code), salt=_INVITE_SALT)

@@ -8,6 +8,8 @@ from allauth.account import forms as account_forms
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.models import Authenticator
 from allauth.mfa.webauthn import forms as webauthn_forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def plain(form, labels: dict[str, str]) -> None:
@@ -22,12 +24,14 @@ def plain(form, labels: dict[str, str]) -> None:
 class SignInForm(account_forms.LoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        plain(self, {"login": "Sign-in name or email", "password": "Password"})
+        plain(self, {"login": _("Sign-in name or email"), "password": _("Password")})
+        # allauth puts "Forgot your password?" under the field; the page has that link once already.
+        self.fields["password"].help_text = ""
         if "remember" in self.fields:
-            self.fields["remember"].label = "Keep me signed in on this device"
+            self.fields["remember"].label = _("Keep me signed in on this device")
 
 
-CODE = "Code from your authenticator app, or a recovery code"
+CODE = gettext_lazy("Code from your authenticator app, or a recovery code")
 
 
 class SecondStepForm(mfa_forms.AuthenticateForm):
@@ -41,19 +45,19 @@ class SecondStepForm(mfa_forms.AuthenticateForm):
         return Authenticator.objects.filter(user=self.user, type=Authenticator.Type.WEBAUTHN).exists()
 
 
-NEW_PASSWORD = {"password1": "New password", "password2": "New password again"}
+NEW_PASSWORD = {"password1": gettext_lazy("New password"), "password2": gettext_lazy("New password again")}
 
 
 class ChangePasswordForm(account_forms.ChangePasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        plain(self, {"oldpassword": "Current password", **NEW_PASSWORD})
+        plain(self, {"oldpassword": _("Current password"), **NEW_PASSWORD})
 
 
 class ResetPasswordForm(account_forms.ResetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        plain(self, {"email": "Your email address"})
+        plain(self, {"email": _("Your email address")})
 
 
 class ResetPasswordKeyForm(account_forms.ResetPasswordKeyForm):
@@ -65,13 +69,13 @@ class ResetPasswordKeyForm(account_forms.ResetPasswordKeyForm):
 class AddEmailForm(account_forms.AddEmailForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        plain(self, {"email": "Another email address"})
+        plain(self, {"email": _("Another email address")})
 
 
 class ReauthenticateForm(account_forms.ReauthenticateForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        plain(self, {"password": "Your password"})
+        plain(self, {"password": _("Your password")})
 
 
 class CodeAgainForm(mfa_forms.ReauthenticateForm):
@@ -84,14 +88,14 @@ class CodeAgainForm(mfa_forms.ReauthenticateForm):
 class AddKeyForm(webauthn_forms.AddWebAuthnForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        plain(self, {"name": "A name for it", "passwordless": "Use it as a passkey: sign in with it alone"})
+        plain(self, {"name": _("A name for it"), "passwordless": _("Use it as a passkey: sign in with it alone")})
         if "passwordless" in self.fields:
-            self.fields[
-                "passwordless"
-            ].help_text = "Then signing in needs only this key and its PIN or fingerprint, no password."
+            self.fields["passwordless"].help_text = _(
+                "Then signing in needs only this key and its PIN or fingerprint, no password."
+            )
 
 
 class RenameKeyForm(webauthn_forms.EditWebAuthnForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        plain(self, {"name": "Name"})
+        plain(self, {"name": _("Name")})

@@ -13,6 +13,7 @@ urlpatterns = [
     path("household/", views.people, name="people"),
     path("household/invite/", views.invite, name="invite"),
     path("household/settings/", views.household_settings, name="household_settings"),
+    path("household/mail/", views.mail_setup, name="mail_setup"),
     path("household/invitations/<uuid:code>/revoke/", views.revoke, name="invitation_revoke"),
     path("household/members/<uuid:code>/role/", views.change_role, name="member_role"),
     path("household/members/<uuid:code>/remove/", views.remove_person, name="member_remove"),

@@ -14,12 +14,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from incidents import audit
 from otpdash import mail
 from otpdash.events import household_changed
+from otpdash.qr import qr_svg
 
 from .access import admin_required, member_required, sensitive
 from .forms import HouseholdForm, InviteForm, JoinForm, ProfileForm, SetupForm
@@ -43,7 +46,9 @@ def _sign_in(request, user) -> None:
 def setup(request):
     """First start: create the owner once. After any user exists this page is gone for good."""
     if is_set_up():
-        messages.info(request, "OTP Dash is already set up: sign in, or ask your household's owner for an invitation.")
+        messages.info(
+            request, _("OTP Dash is already set up: sign in, or ask your household's owner for an invitation.")
+        )
         return redirect("account_login")
     form = SetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -62,10 +67,10 @@ def setup(request):
                 )
                 audit.record(household.pk, user, "household.created", f"Created the household {household.name}")
         except IntegrityError:
-            messages.info(request, "Someone finished the set-up a moment ago: sign in instead.")
+            messages.info(request, _("Someone finished the set-up a moment ago: sign in instead."))
             return redirect("account_login")
         _sign_in(request, user)
-        messages.success(request, "Welcome! Protect this dashboard first: set up two-step sign-in below.")
+        messages.success(request, _("Welcome! Protect this dashboard first: set up two-step sign-in below."))
         return redirect("mfa_activate_totp")
     return render(request, "accounts/setup.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -97,7 +102,8 @@ def join(request, token):
                 invitation.household_id, user, "member.joined", f"{member.display_name} joined as {member.role}"
             )
         _sign_in(request, user)
-        messages.success(request, f"Welcome to {invitation.household.name}. Link a mailbox to start.")
+        welcome = _("Welcome to %(household)s. Link a mailbox to start.") % {"household": invitation.household.name}
+        messages.success(request, welcome)
         return redirect("me")
     return render(
         request, "accounts/join.html", {"form": form, "invitation": invitation}, status=400 if form.errors else 200
@@ -111,7 +117,8 @@ def profile(request):
     if request.method == "POST":
         if form.is_valid():
             form.save()
-            messages.success(request, "Profile saved.")
+            translation.activate(request.member.language_code)  # the confirmation is in the new language
+            messages.success(request, _("Profile saved."))
             return redirect("profile")
         return render(request, "accounts/profile.html", {"form": form}, status=400)
     return render(request, "accounts/profile.html", {"form": form})
@@ -165,6 +172,9 @@ def invite(request):
         except mail.MailUnavailable as exc:
             problem = str(exc)
     context = {"invitation": invitation, "link": link, "sent": sent, "problem": problem}
+    # For the person beside you: their phone's camera opens the link, nothing to type or forward.
+    shown = _("QR code to scan on a phone, to join as %(email)s") % {"email": invitation.email}
+    context["qr"] = qr_svg(link, shown)
     return render(request, "accounts/invitation_link.html", context)
 
 
@@ -179,7 +189,7 @@ def revoke(request, code):
         "member.invitation_revoked",
         f"Revoked the invitation for {invitation.email}",
     )
-    messages.success(request, f"The invitation for {invitation.email} no longer works.")
+    messages.success(request, _("The invitation for %(email)s no longer works.") % {"email": invitation.email})
     return redirect("people")
 
 
@@ -201,13 +211,14 @@ def change_role(request, code):
     person = _person(request, code)
     role = request.POST.get("role", "")
     if role not in (Role.ADMIN, Role.MEMBER):
-        messages.error(request, "Choose admin or member.")
+        messages.error(request, _("Choose admin or member."))
     elif role == Role.ADMIN and request.member.role != Role.OWNER:
         raise PermissionDenied("Only the owner can make someone an admin.")
     elif role != person.role:
         Member.objects.filter(pk=person.pk).update(role=role)
         audit.record(person.household_id, request.user, "member.role", f"{person.display_name} is now {role}")
-        messages.success(request, f"{person.display_name} is now {role}.")
+        shown = {"name": person.display_name, "role": Role(role).label}
+        messages.success(request, _("%(name)s is now %(role)s.") % shown)
     return redirect("people")
 
 
@@ -228,7 +239,7 @@ def remove_person(request, code):
                 "member.removed",
                 f"Removed {name} with their mailboxes and stored passwords",
             )
-        messages.success(request, f"Removed {name}, their mailboxes and their stored passwords.")
+        messages.success(request, _("Removed %(name)s, their mailboxes and their stored passwords.") % {"name": name})
         return redirect("people")
     return render(
         request, "accounts/remove_person.html", {"person": person, "mailboxes": person.user.mailboxes.count()}
@@ -251,9 +262,9 @@ def household_settings(request):
             f"Settings: name {form.instance.name}, two-step sign-in "
             f"{'required' if form.instance.require_mfa else 'optional'}",
         )
-        messages.success(request, "Household settings saved.")
+        messages.success(request, _("Household settings saved."))
     else:
-        messages.error(request, "Give the household a name (up to 100 characters).")
+        messages.error(request, _("Give the household a name (up to 100 characters)."))
     return redirect("people")
 
 
@@ -261,7 +272,7 @@ def household_settings(request):
 def password_reset(request):
     """allauth's reset by email when OTP Dash can send mail; without a mail server, who can help instead."""
     if not settings.EMAIL_HOST:
-        return _mail_unavailable(request, "Forgotten your password?", reverse("account_login"), reset=True)
+        return _mail_unavailable(request, _("Forgotten your password?"), reverse("account_login"), reset=True)
     return _sending_mail(request, allauth_views.password_reset, "account_reset_password")
 
 
@@ -271,10 +282,35 @@ def email_addresses(request):
     mail server that is said plainly, and a send that fails saves nothing half-way."""
     sends = request.method == "POST" and ("action_add" in request.POST or "action_send" in request.POST)
     if sends and not settings.EMAIL_HOST:
-        return _mail_unavailable(request, "Email addresses", reverse("account_email"))
+        return _mail_unavailable(request, _("Email addresses"), reverse("account_email"))
     if not sends:
         return allauth_views.email(request)
     return _sending_mail(request, allauth_views.email, "account_email")
+
+
+@member_required
+@require_GET
+def mail_setup(request):
+    """How to give OTP Dash a mail server (the banner's link). Everyone may read the guide; only admins
+    see this install's settings and why the last mail failed (a server name, an error's words)."""
+    context = {"configured": mail.configured()}
+    if request.member.is_admin:
+        context.update(
+            problem=mail.problem(),
+            current={
+                "host": settings.EMAIL_HOST,
+                "port": settings.EMAIL_PORT,
+                "security": "SSL/TLS"
+                if settings.EMAIL_USE_SSL
+                else "STARTTLS"
+                if settings.EMAIL_USE_TLS
+                else pgettext("mail security", "none"),
+                "user": settings.EMAIL_HOST_USER,
+                "password": bool(settings.EMAIL_HOST_PASSWORD),
+                "sender": settings.DEFAULT_FROM_EMAIL,
+            },
+        )
+    return render(request, "accounts/mail_setup.html", context)
 
 
 def _mail_unavailable(request, heading: str, back: str, reset: bool = False):
@@ -290,7 +326,8 @@ def _sending_mail(request, view, again: str):
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("A mail could not be sent: %s", type(exc).__name__)
         messages.error(
-            request, "The mail server did not take the message. Try again in a while, or ask your household's owner."
+            request,
+            _("The mail server did not take the message. Try again in a while, or ask your household's owner."),
         )
         return redirect(again)
 

@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import zones
 
@@ -32,7 +34,7 @@ class ZoneInput(forms.TextInput):
         button = format_html(
             '<button type="button" class="secondary zone-suggest" data-zone-for="{}" hidden>{}</button>',
             button_for,
-            "Use this device's zone",
+            _("Use this device's zone"),
         )
         return format_html("{}{}{}", box, button, _datalist())
 
@@ -45,11 +47,12 @@ class ZoneField(forms.CharField):
 
     def __init__(self, *, empty_zone: str = "", **kwargs):
         self.empty_zone = empty_zone
-        kwargs.setdefault("label", "Time zone")
+        kwargs.setdefault("label", gettext_lazy("Time zone"))
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("required", not empty_zone)
         kwargs.setdefault(
-            "help_text", "Type a city or country and pick from the list; every time in OTP Dash is shown in it."
+            "help_text",
+            gettext_lazy("Type a city or country and pick from the list; every time in OTP Dash is shown in it."),
         )
         super().__init__(**kwargs)
 

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 
 @dataclass(frozen=True)
 class Zone:
@@ -76,7 +79,7 @@ def resolve(text: str) -> str:
     """The zone a person meant by what they typed or picked; UnknownZone says why none fits."""
     typed = " ".join(text.split())
     if not typed:
-        raise UnknownZone("Type a city or country, or pick a time zone from the list.")
+        raise UnknownZone(_("Type a city or country, or pick a time zone from the list."))
     by_name, folded = _by_name(), typed.casefold()
     for zone in by_name.values():
         if folded in (zone.name.casefold(), zone.label.casefold()):
@@ -93,5 +96,15 @@ def resolve(text: str) -> str:
         return fits[0].name
     if fits:
         names = ", ".join(zone.name for zone in fits[:6]) + (", …" if len(fits) > 6 else "")
-        raise UnknownZone(f"{typed} has {len(fits)} time zones ({names}); pick one from the list.")
-    raise UnknownZone(f"{typed!r} is not a time zone we know; type a city or country, such as Europe/Berlin.")
+        shown = {"typed": typed, "count": len(fits), "names": names}
+        raise UnknownZone(
+            ngettext(
+                "%(typed)s has %(count)d time zone (%(names)s); pick one from the list.",
+                "%(typed)s has %(count)d time zones (%(names)s); pick one from the list.",
+                len(fits),
+            )
+            % shown
+        )
+    raise UnknownZone(
+        _("%(typed)r is not a time zone we know; type a city or country, such as Europe/Berlin.") % {"typed": typed}
+    )

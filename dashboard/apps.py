@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class DashboardConfig(AppConfig):
     name = "dashboard"
-    verbose_name = "Dashboard"
+    verbose_name = gettext_lazy("Dashboard")
 
     def ready(self):
         # The dashboard listens; the apps whose data it shows never import it.

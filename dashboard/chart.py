@@ -10,11 +10,14 @@ CSS too: larger on phones, where the whole drawing is scaled down to the screen.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.utils import dateformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import ngettext
 
 RANGES = {7: 1, 30: 1, 90: 7, 365: 7}  # days shown -> days per bar
 DEFAULT_RANGE = 30
@@ -22,6 +25,10 @@ WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, BOTTOM, TOP = 48, 40, 30, 20  # room for labels at a phone's larger text
 MAX_BAR = 48  # a week of seven bars would otherwise be a wall
 MAX_LABELS = 6
+# Day labels are "d M" in the reader's language ("07 Dez", "07 déc."): their width is estimated from
+# their length at the phone's 24-unit type, the largest, with a generous average glyph width.
+LABEL_GLYPH = 24 * 0.62
+LABEL_GAP = 12
 PALETTE = 8
 
 
@@ -77,10 +84,24 @@ def axis(peak: int) -> tuple[int, int]:
         magnitude *= 10
 
 
-def _span(first: date, last: date) -> str:
+def _bar_title(name: str, n: int, first: date, last: date) -> str:
+    # Day and month names in the reader's language (Django's date format, not the C locale's strftime).
+    values = {
+        "name": name,
+        "count": n,
+        "first": dateformat.format(first, "D d M"),
+        "last": dateformat.format(last, "D d M Y"),
+    }
     if first == last:
-        return f"on {last:%a %d %b %Y}"
-    return f"from {first:%a %d %b} to {last:%a %d %b %Y}"
+        return ngettext("%(name)s: %(count)d code on %(last)s", "%(name)s: %(count)d codes on %(last)s", n) % values
+    return (
+        ngettext(
+            "%(name)s: %(count)d code from %(first)s to %(last)s",
+            "%(name)s: %(count)d codes from %(first)s to %(last)s",
+            n,
+        )
+        % values
+    )
 
 
 def stacked(
@@ -103,13 +124,15 @@ def stacked(
     plot_h = HEIGHT - BOTTOM - TOP
     width = (WIDTH - LEFT - RIGHT) / slots
     bar_w = min(width - 2, MAX_BAR) if width > 4 else width
-    every = -(-slots // MAX_LABELS)
+    longest = max(len(dateformat.format(last_day - timedelta(days=n), "d M")) for n in range(0, days, per_bar))
+    every = max(-(-slots // MAX_LABELS), math.ceil((longest * LABEL_GLYPH + LABEL_GAP) / width))
+    candidates = []
     for i, cell in enumerate(grid):
         end = last_day - timedelta(days=(slots - 1 - i) * per_bar)
         start = max(end - timedelta(days=per_bar - 1), first_day)
         centre = LEFT + i * width + width / 2
         if (slots - 1 - i) % every == 0:  # counted from the newest bar, which is always labelled
-            chart.labels.append((round(centre, 1), f"{start:%d %b}"))
+            candidates.append((centre, dateformat.format(start, "d M")))
         y = float(HEIGHT - BOTTOM)
         for series, (pid, name) in enumerate(people):
             n = cell.get(pid, 0)
@@ -117,14 +140,49 @@ def stacked(
                 continue
             h = plot_h * n / top
             y -= h
-            title = f"{name}: {n} code{'s' if n != 1 else ''} {_span(start, end)}"
+            title = _bar_title(name, n, start, end)
             chart.bars.append(
                 Bar(round(centre - bar_w / 2, 1), round(y, 1), round(bar_w, 1), round(h, 1), series % PALETTE, title)
             )
+    chart.labels = _placed(candidates)
     chart.ticks = [(round(HEIGHT - BOTTOM - plot_h * v / top, 1), str(v)) for v in range(0, top + 1, step)]
     chart.legend = [(series % PALETTE, name, totals[pid]) for series, (pid, name) in enumerate(people)]
     chart.total = sum(per_slot)
     return chart
+
+
+def _placed(labels: list[tuple[float, str]]) -> list[tuple[float, str]]:
+    """Day labels kept inside the drawing, clear of the y axis's numbers, and never overlapping: the
+    newest is always shown; an older one that would touch its right neighbour is left out."""
+    placed: list[tuple[float, str]] = []
+    for x, text in reversed(labels):
+        half = len(text) * LABEL_GLYPH / 2
+        x = min(max(x, LEFT + half), WIDTH - half)
+        if placed and x + half + LABEL_GAP > placed[-1][0] - len(placed[-1][1]) * LABEL_GLYPH / 2:
+            continue
+        placed.append((round(x, 1), text))
+    return placed[::-1]
+
+
+def _chart_title(chart: Chart) -> str:
+    values = {"days": chart.days, "total": chart.total}
+    if chart.unit == "day":
+        return (
+            ngettext(
+                "Microsoft codes per day per member, last %(days)d day: %(total)d in all",
+                "Microsoft codes per day per member, last %(days)d days: %(total)d in all",
+                chart.days,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Microsoft codes per week per member, last %(days)d day: %(total)d in all",
+            "Microsoft codes per week per member, last %(days)d days: %(total)d in all",
+            chart.days,
+        )
+        % values
+    )
 
 
 def svg(chart: Chart) -> SafeString:
@@ -132,8 +190,7 @@ def svg(chart: Chart) -> SafeString:
     which a template renders ten times slower. Every text is escaped."""
     parts = [
         f'<svg viewBox="0 0 {chart.width} {chart.height}" role="img" aria-labelledby="chart-title" class="bars">',
-        f'<title id="chart-title">Microsoft codes per {chart.unit} per member, last {chart.days} days: '
-        f"{chart.total} in all</title>",
+        f'<title id="chart-title">{escape(_chart_title(chart))}</title>',
     ]
     for y, label in chart.ticks:
         parts.append(

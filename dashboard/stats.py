@@ -16,10 +16,12 @@ from django.core.cache import cache
 from django.db.models import Count, Q, Window
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from accounts.models import Member
 from incidents.models import Incident
 from mailboxes.models import Mailbox
+from notify.models import Snooze
 from scanner.models import Finding
 
 from .chart import DEFAULT_RANGE, stacked, svg
@@ -47,7 +49,8 @@ def household_figures(household_id: int, members: list[Member], zone, days: int 
     people = [(m.user_id, m.display_name) for m in members]
     names = hashlib.sha256(repr(people).encode()).hexdigest()[:16]
     version = cache.get(_version_key(household_id), 0)
-    key = f"dashboard:figures:{household_id}:{zone.key}:{days}:{version}:{names}"
+    # The chart's words are drawn into the cached SVG: one copy per language.
+    key = f"dashboard:figures:{household_id}:{zone.key}:{days}:{version}:{names}:{get_language()}"
     figures = cache.get(key)
     if figures is None:
         figures = _figures([pid for pid, _ in people], zone, days)
@@ -106,10 +109,20 @@ def household_summary(viewer: Member, days: int = DEFAULT_RANGE) -> dict:
         .count(),
         "health": health,
         "remediation": remediation(viewer),
+        "snoozes": _snoozes(viewer),
         # With no mailbox linked, a quiet dashboard means nothing has been looked at, not safety.
         "household_mailboxes": sum(_linked(row) for row in health),
         "my_mailboxes": sum(_linked(row) for row in health if row["member"].pk == viewer.pk),
     }
+
+
+def _snoozes(viewer: Member) -> list:
+    """Accounts whose alerts someone silenced: said on the dashboard, so the quiet is not read as safety.
+    Admins see the household's; a member their own."""
+    rows = Snooze.objects.filter(member__household_id=viewer.household_id, until__gt=timezone.now())
+    if not viewer.is_admin:
+        rows = rows.filter(member=viewer)
+    return list(rows.select_related("member", "account").order_by("until"))
 
 
 def _linked(row: dict) -> int:

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class IncidentsConfig(AppConfig):
     name = "incidents"
-    verbose_name = "Triage and incidents"
+    verbose_name = gettext_lazy("Triage and incidents")
 
     def ready(self):
         from msaccounts.signals import account_merged

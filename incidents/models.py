@@ -8,6 +8,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Household, Member
 from scanner.models import Finding
@@ -27,10 +30,10 @@ class SignInWindow(models.Model):
 
 
 class Severity(models.IntegerChoices):
-    LOW = 1, "low"
-    MEDIUM = 2, "medium"
-    HIGH = 3, "high"
-    CRITICAL = 4, "critical"
+    LOW = 1, gettext_lazy("low")
+    MEDIUM = 2, gettext_lazy("medium")
+    HIGH = 3, gettext_lazy("high")
+    CRITICAL = 4, gettext_lazy("critical")
 
 
 class IncidentQuerySet(models.QuerySet):
@@ -49,15 +52,15 @@ class IncidentQuerySet(models.QuerySet):
 class Incident(models.Model):
     class Kind(models.TextChoices):
         # One per account per wave: every code, security alert and sign-in notice of the wave.
-        ACCOUNT = "account", "attack on one account"
-        CAMPAIGN = "campaign", "campaign across the household"
+        ACCOUNT = "account", gettext_lazy("attack on one account")
+        CAMPAIGN = "campaign", gettext_lazy("campaign across the household")
         # Lookalike mail, per address it was sent to and per week.
-        PHISHING = "phishing", "lookalike phishing"
+        PHISHING = "phishing", gettext_lazy("lookalike phishing")
 
     class State(models.TextChoices):
-        OPEN = "open", "open"
-        ACKNOWLEDGED = "acknowledged", "acknowledged"
-        RESOLVED = "resolved", "resolved"
+        OPEN = "open", gettext_lazy("open")
+        ACKNOWLEDGED = "acknowledged", gettext_lazy("acknowledged")
+        RESOLVED = "resolved", gettext_lazy("resolved")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="incidents")
@@ -68,13 +71,15 @@ class Incident(models.Model):
         null=True,
         blank=True,
         related_name="incidents",
-        help_text="Whose incident it is; empty for a household campaign.",
+        help_text=gettext_lazy("Whose incident it is; empty for a household campaign."),
     )
-    account_hint = models.CharField(max_length=254, blank=True, help_text="Phishing: the address it was sent to.")
+    account_hint = models.CharField(
+        max_length=254, blank=True, help_text=gettext_lazy("Phishing: the address it was sent to.")
+    )
     account = models.ForeignKey(
         "msaccounts.Account", on_delete=models.SET_NULL, null=True, blank=True, related_name="incidents"
     )
-    period_start = models.DateField(null=True, blank=True, help_text="Phishing: the Monday of its week.")
+    period_start = models.DateField(null=True, blank=True, help_text=gettext_lazy("Phishing: the Monday of its week."))
     severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.MEDIUM)
     state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN, db_index=True)
     assignee = models.ForeignKey(
@@ -89,6 +94,7 @@ class Incident(models.Model):
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
+        verbose_name, verbose_name_plural = gettext_lazy("incident"), gettext_lazy("incidents")
         # Critical first everywhere, then the most recent.
         ordering = ["-severity", "-last_seen_at", "-id"]
         indexes = [models.Index(fields=["household", "state", "-last_seen_at"])]
@@ -98,12 +104,27 @@ class Incident(models.Model):
 
     @property
     def title(self) -> str:
-        who = self.member.display_name if self.member_id else "the household"
         if self.kind == self.Kind.ACCOUNT and self.account_id:
-            return f"Attack on {who}'s account {self.account.address}"
-        target = f" ({self.account_hint})" if self.account_hint else ""
-        week = f", week of {self.period_start:%d %b %Y}" if self.period_start else ""
-        return f"{self.get_kind_display().capitalize()}: {who}{target}{week}"
+            if self.member_id:
+                return _("Attack on %(who)s's account %(address)s") % {
+                    "who": self.member.display_name,
+                    "address": self.account.address,
+                }
+            return _("Attack on the household's account %(address)s") % {"address": self.account.address}
+        kind = str(self.get_kind_display())
+        values = {
+            "kind": kind[:1].upper() + kind[1:],  # not capitalize(): it would lower a translation's nouns
+            "who": self.member.display_name if self.member_id else "",
+            "target": f" ({self.account_hint})" if self.account_hint else "",
+            "week": dateformat.format(self.period_start, "d M Y") if self.period_start else "",
+        }
+        if self.member_id and self.period_start:
+            return _("%(kind)s: %(who)s%(target)s, week of %(week)s") % values
+        if self.member_id:
+            return _("%(kind)s: %(who)s%(target)s") % values
+        if self.period_start:
+            return _("%(kind)s: the household%(target)s, week of %(week)s") % values
+        return _("%(kind)s: the household%(target)s") % values
 
     def assignable(self) -> list[Member]:
         """Who may take this incident: the household's owner and admins, and the member it is about."""
@@ -126,7 +147,7 @@ class AuditEvent(models.Model):
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    actor_name = models.CharField(max_length=80, help_text="Empty when the rules acted.")
+    actor_name = models.CharField(max_length=80, help_text=gettext_lazy("Empty when the rules acted."))
     action = models.CharField(max_length=40)
     summary = models.TextField()  # a resolution note is kept whole (up to 2,000 characters)
     incident = models.ForeignKey(Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
@@ -134,8 +155,9 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name, verbose_name_plural = gettext_lazy("audit event"), gettext_lazy("audit events")
         ordering = ["-at", "-id"]
 
     @property
     def who(self) -> str:
-        return self.actor_name or "OTP Dash rules"
+        return self.actor_name or _("OTP Dash rules")

@@ -5,5 +5,9 @@ from django.dispatch import Signal
 # listeners that reach outside (alerts) must act on commit.
 incident_changed = Signal()
 
+# Someone acted on an incident: change "acknowledged", "taken" or "resolved". Sent inside the action's
+# transaction with incident and change; listeners that reach outside (webhooks) must act on commit.
+incident_handled = Signal()
+
 # A new Microsoft code that no rule decided on waits for its person's answer: send finding, member.
 code_awaits_answer = Signal()

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Member
-from msaccounts import checklist, linking
+from msaccounts import checklist, evidence, linking
 from msaccounts.models import WAVE_GAP, AccountFinding
 from otpdash.events import household_changed
 from otpdash.times import zoned
@@ -62,7 +62,9 @@ def on_findings_recorded(sender, owner_id: int, finding_ids: list[int], **kwargs
 
 def _handle(member: Member, finding: Finding) -> None:
     if finding.category in (Finding.Category.MS_CODE, Finding.Category.MS_ALERT):
-        linking.attach(member, finding)
+        account = linking.attach(member, finding)
+        if account is not None and evidence.on_finding(account, finding, member.zone):
+            household_changed.send(sender=Member, household_id=member.household_id)
     if finding.category == Finding.Category.MS_CODE:
         apply_rules(member, finding)
     elif finding.category == Finding.Category.MS_ALERT:
@@ -219,8 +221,8 @@ def _account_incident(member: Member, findings: list[Finding], severity: int | N
 def _reopen_stale_steps(member: Member, incident: Incident, findings: list[Finding]) -> None:
     """Steps marked done before this wave began cannot have answered it: set them back to do."""
     templates = {f.template for f in findings}
-    steps = checklist.stale_steps(templates, incident.opened_at, member.zone)
-    if checklist.reopen(incident.account, steps, since=incident.opened_at):
+    account = incident.account
+    if checklist.reopen_stale(account, templates, incident.opened_at, member.zone, apps_at=account.apps_notice_at):
         household_changed.send(sender=Member, household_id=member.household_id)
 
 
@@ -326,6 +328,11 @@ def _raise_severity(incident: Incident, severity: int) -> None:
     incident_changed.send(sender=Incident, incident=incident, change="raised")
 
 
+def _what(finding: Finding) -> str:
+    """A finding as the log names it: a code by its masked digits, a notice by what it reported."""
+    return f"code {' '.join(finding.codes_masked)}" if finding.codes_masked else f"“{finding.template_label}”"
+
+
 def _set_status(member: Member, finding: Finding, status: str, reasons: list[str], actor, only_from=None) -> bool:
     rows = Finding.objects.filter(pk=finding.pk)
     if only_from:
@@ -334,11 +341,11 @@ def _set_status(member: Member, finding: Finding, status: str, reasons: list[str
     if not changed:
         return False
     finding.status, finding.status_reasons = status, reasons
-    codes = " ".join(finding.codes_masked) or "a code"
+    what = _what(finding)
     if actor:
-        summary = f'said "{S(status).label}" about code {codes}'
+        summary = f'said "{S(status).label}" about {what}'
     else:
-        summary = f"marked code {codes} for {member.display_name} as {S(status).label}: {'; '.join(reasons)}"
+        summary = f"marked {what} for {member.display_name} as {S(status).label}: {'; '.join(reasons)}"
     audit.record(member.household_id, actor, f"triage.{status}", summary, finding=finding)
     return True
 
@@ -353,7 +360,12 @@ def answer(member: Member, finding: Finding, status: str, actor) -> None:
         return  # a double click changes nothing and logs nothing
     _set_status(member, finding, status, [reason], actor=actor)
     household_changed.send(sender=Member, household_id=member.household_id)
-    if status == S.UNSOLICITED:
+    if status == S.UNSOLICITED and finding.reports_a_change:
+        # Someone else changed the account: they are inside it. The step the notice proved is undone.
+        incident = _account_incident(member, [finding], Severity.CRITICAL)
+        if incident and incident.account_id:
+            evidence.disowned(incident.account, finding, member.display_name, member.zone)
+    elif status == S.UNSOLICITED:
         _account_incident(member, [finding])
     else:
         for incident in finding.incidents.unresolved():
@@ -361,7 +373,7 @@ def answer(member: Member, finding: Finding, status: str, actor) -> None:
                 member.household_id,
                 actor,
                 "incident.note",
-                f"{member.display_name} said code {' '.join(finding.codes_masked)} was theirs",
+                f"{member.display_name} said {_what(finding)} was theirs",
                 incident=incident,
                 finding=finding,
             )

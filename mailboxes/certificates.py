@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 MAX_PEM_BYTES = 64 * 1024
 MAX_CERTIFICATES = 10
@@ -20,20 +22,27 @@ def ca_bundle(text: str) -> str:
     if not data:
         return ""
     if len(data) > MAX_PEM_BYTES:
-        raise CertificateError(f"That is more than {MAX_PEM_BYTES // 1024} KiB; give only the CA certificate.")
+        raise CertificateError(
+            _("That is more than %(size)d KiB; give only the CA certificate.") % {"size": MAX_PEM_BYTES // 1024}
+        )
     if b"-----BEGIN CERTIFICATE-----" not in data:
         raise CertificateError(
-            "That is not a PEM certificate: it should start with -----BEGIN CERTIFICATE-----. "
-            "A private key is never needed here."
+            _(
+                "That is not a PEM certificate: it should start with -----BEGIN CERTIFICATE-----. "
+                "A private key is never needed here."
+            )
         )
     try:
         certificates = x509.load_pem_x509_certificates(data)
     except ValueError:
         raise CertificateError(
-            "The certificate could not be read; copy the whole PEM text, BEGIN and END lines included."
+            _("The certificate could not be read; copy the whole PEM text, BEGIN and END lines included.")
         ) from None
     if len(certificates) > MAX_CERTIFICATES:
-        raise CertificateError(f"Give at most {MAX_CERTIFICATES} certificates.")
+        raise CertificateError(
+            ngettext("Give at most %(count)d certificate.", "Give at most %(count)d certificates.", MAX_CERTIFICATES)
+            % {"count": MAX_CERTIFICATES}
+        )
     return "".join(cert.public_bytes(Encoding.PEM).decode("ascii") for cert in certificates)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from mailboxes.models import Mailbox
 
@@ -12,11 +13,12 @@ def user_named(username: str):
     try:
         return get_user_model().objects.get(username=username)
     except get_user_model().DoesNotExist:
-        raise CommandError(f"There is no user named {username!r}.") from None
+        raise CommandError(_("There is no user named %(name)r.") % {"name": username}) from None
 
 
 def mailbox_by_id(value) -> Mailbox:
     try:
         return Mailbox.objects.select_related("owner").get(pk=int(value))
     except (ValueError, Mailbox.DoesNotExist):
-        raise CommandError(f"There is no mailbox with id {value!r}; `manage.py mailbox list` shows them.") from None
+        missing = _("There is no mailbox with id %(id)r; `manage.py mailbox list` shows them.")
+        raise CommandError(missing % {"id": value}) from None

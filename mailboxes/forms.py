@@ -5,6 +5,8 @@ typed again."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .certificates import MAX_PEM_BYTES, CertificateError, ca_bundle
 from .models import Mailbox
@@ -29,17 +31,17 @@ class MailboxForm(forms.ModelForm):
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Usually an app password. It is stored encrypted and never shown again.",
+        help_text=gettext_lazy("Usually an app password. It is stored encrypted and never shown again."),
     )
     folders = FolderListField(
         required=False,
-        label="Folders to watch",
-        help_text="One per line. Leave empty for INBOX and the server's Junk folder.",
+        label=gettext_lazy("Folders to watch"),
+        help_text=gettext_lazy("One per line. Leave empty for INBOX and the server's Junk folder."),
     )
     ca_upload = forms.FileField(
         required=False,
-        label="…or upload it",
-        help_text="A .pem or .crt file (PEM text).",
+        label=gettext_lazy("…or upload it"),
+        help_text=gettext_lazy("A .pem or .crt file (PEM text)."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pem,.crt,.cer"}),
     )
 
@@ -50,10 +52,10 @@ class MailboxForm(forms.ModelForm):
             "poll_minutes", "backfill_days", "enabled",
         ]  # fmt: skip
         labels = {
-            "host": "IMAP server",
-            "ca_certificate": "Trust this CA certificate",
-            "poll_minutes": "Check every (minutes)",
-            "backfill_days": "On the first scan, look back (days)",
+            "host": gettext_lazy("IMAP server"),
+            "ca_certificate": gettext_lazy("Trust this CA certificate"),
+            "poll_minutes": gettext_lazy("Check every (minutes)"),
+            "backfill_days": gettext_lazy("On the first scan, look back (days)"),
         }
         widgets = {
             "ca_certificate": forms.Textarea(attrs={"rows": 3, "placeholder": "-----BEGIN CERTIFICATE-----"}),
@@ -75,18 +77,18 @@ class MailboxForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.editing = bool(self.instance.pk)
         self.fields["label"].required = False
-        self.fields["label"].help_text = 'A name for you, e.g. "Work mail". Empty: the address and server.'
+        self.fields["label"].help_text = _('A name for you, e.g. "Work mail". Empty: the address and server.')
         if self.editing and self.instance.uses_oauth:
             # The access token goes only where the provider's sign-in was made for: nothing about
             # the connection can change here, and there is no password to type.
             for name in [*CONNECTION_FIELDS, "password", "ca_upload"]:
                 if name in self.fields:
                     self.fields[name].disabled = True
-            self.fields[
-                "password"
-            ].help_text = f"Signed in with {self.instance.get_auth_display()}: to sign in again, use Reconnect."
+            self.fields["password"].help_text = _("Signed in with %(sign_in)s: to sign in again, use Reconnect.") % {
+                "sign_in": self.instance.get_auth_display()
+            }
         elif self.editing:
-            self.fields["password"].help_text = (
+            self.fields["password"].help_text = _(
                 "Leave empty to keep the stored password. Type it again to change the server, port, "
                 "security, username or trusted certificate."
             )
@@ -96,7 +98,7 @@ class MailboxForm(forms.ModelForm):
             return ""
         password = self.cleaned_data.get("password") or ""
         if not password and not self.editing:
-            raise forms.ValidationError("Enter the password (or app password) for this mailbox.")
+            raise forms.ValidationError(_("Enter the password (or app password) for this mailbox."))
         return password
 
     def clean_ca_upload(self):
@@ -105,7 +107,8 @@ class MailboxForm(forms.ModelForm):
             return ""
         if upload.size > MAX_PEM_BYTES:
             raise forms.ValidationError(
-                f"That file is larger than {MAX_PEM_BYTES // 1024} KiB; upload only the CA certificate."
+                _("That file is larger than %(size)d KiB; upload only the CA certificate.")
+                % {"size": MAX_PEM_BYTES // 1024}
             )
         try:
             return ca_bundle(upload.read(MAX_PEM_BYTES).decode("utf-8", "replace"))
@@ -122,8 +125,10 @@ class MailboxForm(forms.ModelForm):
         if self.editing and not data.get("password") and self.changes_connection():
             self.add_error(
                 "password",
-                "Type the password again to change where it is sent (server, port, security, username "
-                "or trusted certificate).",
+                _(
+                    "Type the password again to change where it is sent (server, port, security, username "
+                    "or trusted certificate)."
+                ),
             )
         return data
 

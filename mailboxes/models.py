@@ -1,5 +1,6 @@
-"""A member's linked mailboxes: where each connects, its sealed secret, its health and its scan
-lock; the OAuth2 sign-ins under way; and the "Test connection" runs the page follows."""
+"""A member's linked mailboxes: where each connects, its sealed secret, its health, its scan
+lock and how far a first scan has got; the OAuth2 sign-ins under way; and the "Test connection"
+runs the page follows."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from detect.receivers import Receiver, organisation_of_host
 from otpdash import secretbox
 
 from .certificates import CertificateError, ca_bundle
+from .progress import progress_words, seconds_left
 from .signals import mailbox_needs_reconnect
 
 AUTH_FAILURES_BEFORE_PAUSE = 3
@@ -53,50 +57,73 @@ class MailboxQuerySet(models.QuerySet):
 
 class Mailbox(models.Model):
     class Security(models.TextChoices):
-        SSL = "ssl", "SSL/TLS (usually port 993)"
-        STARTTLS = "starttls", "STARTTLS (usually port 143)"
-        PLAIN = "plain", "No encryption (only to this machine)"
+        SSL = "ssl", gettext_lazy("SSL/TLS (usually port 993)")
+        STARTTLS = "starttls", gettext_lazy("STARTTLS (usually port 143)")
+        PLAIN = "plain", gettext_lazy("No encryption (only to this machine)")
 
     class State(models.TextChoices):
-        NEW = "new", "not scanned yet"
-        OK = "ok", "ok"
-        ERROR = "error", "error"
-        AUTH_FAILED = "auth_failed", "sign-in failed"
-        PAUSED = "paused", "paused"
-        RECONNECT = "reconnect", "reconnect needed"
+        NEW = "new", pgettext_lazy("mailbox state", "not scanned yet")
+        OK = "ok", pgettext_lazy("mailbox state", "ok")
+        ERROR = "error", pgettext_lazy("mailbox state", "error")
+        AUTH_FAILED = "auth_failed", pgettext_lazy("mailbox state", "sign-in failed")
+        PAUSED = "paused", pgettext_lazy("mailbox state", "paused")
+        RECONNECT = "reconnect", pgettext_lazy("mailbox state", "reconnect needed")
 
     class Auth(models.TextChoices):
-        PASSWORD = "password", "password"
-        MICROSOFT = "microsoft", "Microsoft sign-in (OAuth2)"
-        GOOGLE = "google", "Google sign-in (OAuth2)"
+        PASSWORD = "password", pgettext_lazy("how a mailbox signs in", "password")
+        MICROSOFT = "microsoft", gettext_lazy("Microsoft sign-in (OAuth2)")
+        GOOGLE = "google", gettext_lazy("Google sign-in (OAuth2)")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailboxes")
-    label = models.CharField(max_length=100)
-    host = models.CharField(max_length=253)
-    port = models.PositiveIntegerField(default=993, validators=[MinValueValidator(1), MaxValueValidator(65535)])
-    security = models.CharField(max_length=10, choices=Security.choices, default=Security.SSL)
-    username = models.CharField(max_length=254)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailboxes", verbose_name=gettext_lazy("owner")
+    )
+    label = models.CharField(max_length=100, verbose_name=gettext_lazy("label"))
+    host = models.CharField(max_length=253, verbose_name=gettext_lazy("host"))
+    port = models.PositiveIntegerField(
+        default=993, validators=[MinValueValidator(1), MaxValueValidator(65535)], verbose_name=gettext_lazy("port")
+    )
+    security = models.CharField(
+        max_length=10, choices=Security.choices, default=Security.SSL, verbose_name=gettext_lazy("security")
+    )
+    username = models.CharField(max_length=254, verbose_name=gettext_lazy("user name"))
     auth = models.CharField(max_length=10, choices=Auth.choices, default=Auth.PASSWORD)
     # The password, or for OAuth2 the tokens as JSON: sealed either way.
     secret_sealed = models.TextField(editable=False)
     ca_certificate = models.TextField(
         blank=True,
-        help_text="A CA certificate (PEM) to trust for this server, for a self-signed or private certificate.",
+        help_text=gettext_lazy(
+            "A CA certificate (PEM) to trust for this server, for a self-signed or private certificate."
+        ),
     )
-    folders = models.JSONField(default=list, blank=True, help_text="Empty: INBOX and the server's Junk folder.")
+    folders = models.JSONField(
+        default=list,
+        blank=True,
+        verbose_name=gettext_lazy("folders"),
+        help_text=gettext_lazy("Empty: INBOX and the server's Junk folder."),
+    )
     discovered_folders = models.JSONField(default=list, blank=True, editable=False)
-    enabled = models.BooleanField(default=True)
-    poll_minutes = models.PositiveIntegerField(default=10, validators=[MinValueValidator(1), MaxValueValidator(1440)])
-    backfill_days = models.PositiveIntegerField(default=90, validators=[MinValueValidator(1), MaxValueValidator(3650)])
+    enabled = models.BooleanField(default=True, verbose_name=gettext_lazy("enabled"))
+    poll_minutes = models.PositiveIntegerField(
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(1440)],
+        verbose_name=gettext_lazy("minutes between scans"),
+    )
+    backfill_days = models.PositiveIntegerField(
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        verbose_name=gettext_lazy("days read back"),
+    )
 
-    state = models.CharField(max_length=12, choices=State.choices, default=State.NEW)
-    last_success_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    last_error_at = models.DateTimeField(null=True, blank=True)
-    auth_failures = models.PositiveIntegerField(default=0)
-    next_scan_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    examined_total = models.PositiveBigIntegerField(default=0)
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.NEW, verbose_name=gettext_lazy("state")
+    )
+    last_success_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("last success at"))
+    last_error = models.TextField(blank=True, verbose_name=gettext_lazy("last error"))
+    last_error_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("last error at"))
+    auth_failures = models.PositiveIntegerField(default=0, verbose_name=gettext_lazy("sign-in failures"))
+    next_scan_at = models.DateTimeField(null=True, blank=True, db_index=True, verbose_name=gettext_lazy("next scan at"))
+    examined_total = models.PositiveBigIntegerField(default=0, verbose_name=gettext_lazy("messages examined"))
     # The authserv-ids this mailbox's receiver writes on its verdicts, learned from mail whose border
     # was unambiguous, with the host they were learned for: {"host": ..., "ids": [...]}.
     verdict_writers = models.JSONField(default=dict, blank=True, editable=False)
@@ -111,7 +138,7 @@ class Mailbox(models.Model):
     class Meta:
         db_table = "scanner_mailbox"  # where the rows have lived since before this app held the model
         ordering = ["owner_id", "label", "id"]
-        verbose_name_plural = "mailboxes"
+        verbose_name_plural = gettext_lazy("mailboxes")
 
     def __str__(self):
         return f"{self.label} ({self.username}@{self.host})"
@@ -120,7 +147,7 @@ class Mailbox(models.Model):
         errors = {}
         self.host = (self.host or "").strip().rstrip(".").lower()
         if self.security == self.Security.PLAIN and not settings.ALLOW_PLAIN_IMAP and not is_loopback_name(self.host):
-            errors["security"] = (
+            errors["security"] = _(
                 "Unencrypted IMAP would send the password in the clear, so it is allowed only to this machine. "
                 "Choose SSL/TLS or STARTTLS (the administrator can allow it with OTPDASH_ALLOW_PLAIN_IMAP=true)."
             )
@@ -129,7 +156,7 @@ class Mailbox(models.Model):
         except CertificateError as exc:
             errors["ca_certificate"] = str(exc)
         if not isinstance(self.folders, list) or not all(isinstance(f, str) and f.strip() for f in self.folders):
-            errors["folders"] = "Folders must be a list of folder names."
+            errors["folders"] = _("Folders must be a list of folder names.")
         if errors:
             raise ValidationError(errors)
 
@@ -259,14 +286,87 @@ class Mailbox(models.Model):
             enabled=True, state=self.State.NEW, auth_failures=0, next_scan_at=None
         )
 
+    @property
+    def first_scan(self) -> ScanProgress | None:
+        """The first scan of a folder under way, to show how far it has got; None when none runs."""
+        try:
+            progress = self.scan_progress
+        except ScanProgress.DoesNotExist:
+            return None
+        return progress if progress.running() else None
+
+
+class ScanProgress(models.Model):
+    """How far a folder's first read has got (also its re-read after the server renumbered it, or its
+    rest after it stopped midway): the one pass long enough on a large mailbox to be worth watching. One
+    row per mailbox, since its lock lets one scan read one folder at a time; written at the folder's
+    start and once per batch, never per message."""
+
+    # A read that has not moved for this long is not running, whatever the lock says (a hung connection).
+    STALE_AFTER = timedelta(minutes=10)
+
+    mailbox = models.OneToOneField(Mailbox, on_delete=models.CASCADE, primary_key=True, related_name="scan_progress")
+    folder = models.CharField(max_length=500)
+    examined = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(default=0)
+    started_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = gettext_lazy("scan progress")
+
+    def __str__(self):
+        return f"{self.folder}: {self.examined} of {self.total}"
+
+    @classmethod
+    def recorder(cls, mailbox_id: int):
+        """The scanner's progress hook for this mailbox: (folder, examined, total), examined 0 at a folder's start."""
+
+        def record(folder: str, examined: int, total: int) -> None:
+            now = timezone.now()
+            if examined == 0:
+                fields = dict(folder=folder, examined=0, total=total, started_at=now, updated_at=now)
+                cls.objects.update_or_create(mailbox_id=mailbox_id, defaults=fields)
+            else:
+                cls.objects.filter(mailbox_id=mailbox_id, folder=folder).update(
+                    examined=examined, total=total, updated_at=now
+                )
+
+        return record
+
+    @property
+    def done(self) -> bool:
+        return self.examined >= self.total
+
+    def running(self, now=None) -> bool:
+        """Not done, still moving, and its scan still holds the mailbox's lock: a scan that failed has
+        unlocked and a killed one's lease lapses within a minute, so a crash never reads as under way."""
+        now = now or timezone.now()
+        return not self.done and self.updated_at > now - self.STALE_AFTER and self.mailbox.is_scanning
+
+    def seconds_left(self, now=None) -> float | None:
+        now = now or timezone.now()
+        left = seconds_left(self.examined, self.total, (self.updated_at - self.started_at).total_seconds())
+        # Estimated at the last batch: the scan has gone on reading since.
+        return None if left is None else max(left - (now - self.updated_at).total_seconds(), 0.0)
+
+    @property
+    def percent(self) -> int:
+        return self.examined * 100 // self.total if self.total else 100
+
+    @property
+    def words(self) -> str:
+        """'12,000 of 20,000 messages, about 2 min left'."""
+        return progress_words(self.examined, self.total, self.seconds_left())
+
 
 class OAuthFlow(models.Model):
     """A sign-in with a provider under way: the device code the member types at the provider, or the
     state (and PKCE verifier) an authorization-code redirect must come back with. Used once."""
 
     class Kind(models.TextChoices):
-        DEVICE = "device", "device code"
-        CODE = "code", "authorization code"
+        DEVICE = "device", gettext_lazy("device code")
+        CODE = "code", gettext_lazy("authorization code")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oauth_flows")
@@ -275,10 +375,12 @@ class OAuthFlow(models.Model):
     label = models.CharField(max_length=100)
     address = models.CharField(max_length=254)
     mailbox = models.ForeignKey(
-        Mailbox, on_delete=models.CASCADE, null=True, blank=True, help_text="Reconnecting this mailbox."
+        Mailbox, on_delete=models.CASCADE, null=True, blank=True, help_text=gettext_lazy("Reconnecting this mailbox.")
     )
     state = models.CharField(max_length=64, db_index=True, blank=True)
-    secret_sealed = models.TextField(blank=True, editable=False, help_text="Device code or PKCE verifier.")
+    secret_sealed = models.TextField(
+        blank=True, editable=False, help_text=gettext_lazy("Device code or PKCE verifier.")
+    )
     user_code = models.CharField(max_length=32, blank=True)
     verification_uri = models.URLField(blank=True)
     interval = models.PositiveSmallIntegerField(default=5)
@@ -296,8 +398,8 @@ class ConnectionCheck(models.Model):
     worker; the page follows it. A typed password is kept sealed only until the task has run."""
 
     class State(models.TextChoices):
-        QUEUED = "queued", "waiting"
-        DONE = "done", "done"
+        QUEUED = "queued", pgettext_lazy("connection test", "waiting")
+        DONE = "done", pgettext_lazy("connection test", "done")
 
     # Tests a member may start in RATE_WINDOW: enough to fix a typo or two, too few to scan a network.
     RATE_LIMIT = 10

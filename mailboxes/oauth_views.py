@@ -7,13 +7,17 @@ from urllib.parse import urlsplit
 
 from csp.decorators import csp_update
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import member_required, sensitive
+from accounts.models import Member
 from otpdash.mail import absolute
 from scanner.tasks import queue_scan
 
@@ -23,16 +27,28 @@ from .oauth.providers import available, provider
 
 
 class OAuthStartForm(forms.Form):
-    label = forms.CharField(max_length=100, help_text="A name for you, e.g. “Outlook”.")
-    address = forms.EmailField(label="Email address", help_text="The mailbox's address: the one you sign in with.")
+    label = forms.CharField(max_length=100, help_text=gettext_lazy("A name for you, e.g. “Outlook”."))
+    address = forms.EmailField(
+        label=gettext_lazy("Email address"), help_text=gettext_lazy("The mailbox's address: the one you sign in with.")
+    )
     flow = forms.ChoiceField(
+        # The redirect first: a device code typed at microsoft.com/devicelogin is exactly what device-code
+        # phishing asks people to do, so OTP Dash asks for it only where nothing else works.
         choices=[
-            ("device", "Type a short code at the provider (works from any device)"),
-            ("code", "Go to the provider and come back"),
+            ("code", gettext_lazy("Sign in at the provider and come back here (recommended)")),
+            (
+                "device",
+                gettext_lazy(
+                    "Type a short code at the provider (when this server cannot be reached from your browser)"
+                ),
+            ),
         ],
         widget=forms.RadioSelect,
-        initial="device",
+        initial="code",
     )
+
+
+ADMIN_ROLES = (Member.Role.OWNER, Member.Role.ADMIN)
 
 
 def _redirect_uri() -> str:
@@ -80,6 +96,26 @@ def oauth_start(request, name):
     return allow_forms_to_providers(request, page)
 
 
+@member_required
+@require_GET
+def microsoft_app(request):
+    """What must be registered with Microsoft before an Outlook.com or Microsoft 365 mailbox can be
+    linked (Microsoft refuses passwords for their IMAP). Admins do it; members read it and who to ask."""
+    config = settings.OAUTH.get("microsoft") or {}
+    redirect_uri = _redirect_uri()
+    context = {
+        "ready": provider("microsoft"),
+        "redirect_uri": redirect_uri,
+        # Microsoft takes an http:// redirect address only for localhost; the device code needs none.
+        "redirect_takes": urlsplit(redirect_uri).scheme == "https" or urlsplit(redirect_uri).hostname == "localhost",
+        "tenant": config.get("tenant") or "consumers",
+        "admins": Member.objects.filter(household_id=request.member.household_id, role__in=ADMIN_ROLES)
+        .exclude(pk=request.member.pk)
+        .values_list("display_name", flat=True),
+    }
+    return render(request, "mailboxes/microsoft_app.html", context)
+
+
 def _flow_for(request, code) -> OAuthFlow:
     return get_object_or_404(OAuthFlow, code=code, owner=request.user, kind=OAuthFlow.Kind.DEVICE)
 
@@ -101,7 +137,9 @@ def oauth_device(request, code):
             response = render(request, "mailboxes/_oauth_device.html", {"flow": flow, "state": state})
             response["HX-Redirect"] = reverse("mailboxes")
             return response
-        messages.success(request, f"Signed in: {flow.label} is linked and scanned within a minute.")
+        messages.success(
+            request, _("Signed in: %(mailbox)s is linked and scanned within a minute.") % {"mailbox": flow.label}
+        )
         return redirect("mailboxes")
     template = "mailboxes/_oauth_device.html" if request.htmx else "mailboxes/oauth_device.html"
     return render(request, template, {"flow": flow, "state": state, "problem": problem})
@@ -112,7 +150,8 @@ def oauth_device(request, code):
 def oauth_callback(request):
     """The provider sends the member back here; the state must be one this member started."""
     if request.GET.get("error"):
-        messages.error(request, f"The provider did not give access ({request.GET['error'][:80]}).")
+        refused = {"error": request.GET["error"][:80]}
+        messages.error(request, _("The provider did not give access (%(error)s).") % refused)
         return redirect("mailboxes")
     try:
         mailbox = flows.finish_code(
@@ -121,7 +160,8 @@ def oauth_callback(request):
     except flows.FlowError as exc:
         return render(request, "mailboxes/oauth_problem.html", {"problem": str(exc)}, status=400)
     queue_scan(mailbox.pk)
-    messages.success(request, f"Signed in: {mailbox.label} is linked and scanned within a minute.")
+    linked = _("Signed in: %(mailbox)s is linked and scanned within a minute.") % {"mailbox": mailbox.label}
+    messages.success(request, linked)
     return redirect("mailboxes")
 
 
@@ -133,13 +173,13 @@ def oauth_reconnect(request, code):
     mailbox = get_object_or_404(Mailbox, code=code, owner=request.user)
     p = provider(mailbox.auth)
     if p is None:
-        messages.error(request, "Signing in with this provider is no longer set up here.")
+        messages.error(request, _("Signing in with this provider is no longer set up here."))
         return redirect("mailboxes")
     try:
-        if p.device_flow:
+        if p.device_flow and not p.redirect_flow:  # the redirect when registered: see OAuthStartForm
             flow = flows.start_device(request.user, p.name, mailbox.label, mailbox.username, mailbox=mailbox)
             return redirect("oauth_device", code=flow.code)
-        _, url = flows.start_code(
+        _flow, url = flows.start_code(
             request.user, p.name, mailbox.label, mailbox.username, _redirect_uri(), mailbox=mailbox
         )
     except flows.FlowError as exc:

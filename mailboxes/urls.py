@@ -13,6 +13,7 @@ urlpatterns = [
     path("mailboxes/<uuid:code>/scan/", views.mailbox_scan, name="mailbox_scan"),
     path("mailboxes/<uuid:code>/remove/", views.mailbox_remove, name="mailbox_remove"),
     path("mailboxes/<uuid:code>/reconnect/", oauth_views.oauth_reconnect, name="oauth_reconnect"),
+    path("mailboxes/microsoft-app/", oauth_views.microsoft_app, name="microsoft_app"),
     path("mailboxes/oauth/<str:name>/", oauth_views.oauth_start, name="oauth_start"),
     path("mailboxes/oauth/device/<uuid:code>/", oauth_views.oauth_device, name="oauth_device"),
     path("mailboxes/oauth-callback/", oauth_views.oauth_callback, name="oauth_callback"),

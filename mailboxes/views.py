@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import member_required, recently_checked, sensitive
@@ -27,7 +29,7 @@ def _mailbox_for_user(request, code) -> Mailbox:
 
 
 def _my_mailboxes(request):
-    return Mailbox.objects.filter(owner=request.user).with_findings()
+    return Mailbox.objects.filter(owner=request.user).with_findings().select_related("scan_progress")
 
 
 @member_required
@@ -65,7 +67,7 @@ def _edit(request, mailbox: Mailbox):
             return render(request, "mailboxes/mailbox_form.html", _form_context(form, mailbox, preset, check))
         if form.is_valid():
             saved = form.save()
-            messages.success(request, f"Saved {saved.label}. It is scanned within a minute.")
+            messages.success(request, _("Saved %(mailbox)s. It is scanned within a minute.") % {"mailbox": saved.label})
             return redirect("mailboxes")
         return render(request, "mailboxes/mailbox_form.html", _form_context(form, mailbox, preset), status=400)
     initial = {"host": preset.host, "port": preset.port, "security": preset.security} if preset else None
@@ -78,6 +80,8 @@ def _form_context(form, mailbox, preset, check=None) -> dict:
         "form": form, "mailbox": mailbox, "preset": preset, "presets": PRESETS.values(), "check": check,
         "trusted": describe_certificates(mailbox.ca_certificate) if mailbox.pk else [],
         "preset_oauth": bool(preset and preset.oauth and provider(preset.oauth)),
+        # A provider that refuses passwords gets no password form: it could only fail at the server.
+        "password_form": bool(mailbox.pk) or not (preset and preset.oauth_only),
     }  # fmt: skip
 
 
@@ -113,15 +117,19 @@ def _start_check(request, form: MailboxForm, mailbox: Mailbox) -> dict:
         back = reverse("mailbox_edit", args=[mailbox.code])
         return {
             "invalid": True,
-            "message": "Testing with the stored password needs your OTP Dash password again.",
+            "message": _("Testing with the stored password needs your OTP Dash password again."),
             "reauthenticate": f"{reverse('account_reauthenticate')}?next={back}",
         }
     if ConnectionCheck.recent_count(request.user) >= ConnectionCheck.RATE_LIMIT:
         minutes = int(ConnectionCheck.RATE_WINDOW.total_seconds() // 60)
         return {
             "invalid": True,
-            "message": f"That is {ConnectionCheck.RATE_LIMIT} tests in {minutes} minutes; "
-            "wait a few minutes before the next one.",
+            "message": ngettext(
+                "That is %(tests)d test in %(minutes)d minutes; wait a few minutes before the next one.",
+                "That is %(tests)d tests in %(minutes)d minutes; wait a few minutes before the next one.",
+                ConnectionCheck.RATE_LIMIT,
+            )
+            % {"tests": ConnectionCheck.RATE_LIMIT, "minutes": minutes},
         }
     ConnectionCheck.forget_old()
     try:
@@ -158,10 +166,12 @@ def mailbox_pause(request, code):
     mailbox = _mailbox_for_user(request, code)
     if mailbox.enabled and mailbox.state != Mailbox.State.PAUSED:
         Mailbox.objects.filter(pk=mailbox.pk).update(enabled=False)
-        messages.info(request, f"Paused {mailbox.label}: it is not read until you resume it.")
+        messages.info(
+            request, _("Paused %(mailbox)s: it is not read until you resume it.") % {"mailbox": mailbox.label}
+        )
     else:
         mailbox.resume()
-        messages.success(request, f"Resumed {mailbox.label}.")
+        messages.success(request, _("Resumed %(mailbox)s.") % {"mailbox": mailbox.label})
     return redirect("mailboxes")
 
 
@@ -170,10 +180,10 @@ def mailbox_pause(request, code):
 def mailbox_scan(request, code):
     mailbox = _mailbox_for_user(request, code)
     if mailbox.state == Mailbox.State.PAUSED or not mailbox.enabled:
-        messages.error(request, f"{mailbox.label} is paused; resume it first.")
+        messages.error(request, _("%(mailbox)s is paused; resume it first.") % {"mailbox": mailbox.label})
     else:
         queue_scan(mailbox.pk)
-        messages.success(request, f"A scan of {mailbox.label} is on its way.")
+        messages.success(request, _("A scan of %(mailbox)s is on its way.") % {"mailbox": mailbox.label})
     return redirect("mailboxes")
 
 
@@ -184,6 +194,7 @@ def mailbox_remove(request, code):
     if request.method == "POST":
         label = mailbox.label
         mailbox.delete()
-        messages.success(request, f"Removed {label} and its stored password. Its findings stay in the history.")
+        removed = _("Removed %(mailbox)s and its stored password. Its findings stay in the history.")
+        messages.success(request, removed % {"mailbox": label})
         return redirect("mailboxes")
     return render(request, "mailboxes/mailbox_remove.html", {"mailbox": mailbox})

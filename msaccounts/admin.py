@@ -10,8 +10,8 @@ class AccountAdmin(ReadOnlyAdmin):
     """Read-only: accounts change by the rules, merges and the checklist, each audited."""
 
     household_path = "member__household"
-    list_display = ["address", "member", "resolved", "first_seen_at", "last_seen_at"]
-    list_filter = ["resolved"]
+    list_display = ["address", "member", "kind", "resolved", "first_seen_at", "last_seen_at"]
+    list_filter = ["resolved", "kind"]
     exclude = ["findings"]
 
 

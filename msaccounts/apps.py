@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate, post_save
+from django.utils.translation import gettext_lazy
 
 
 def ensure_schedule(sender, **kwargs):
@@ -25,7 +26,7 @@ def addresses_changed(sender, instance, **kwargs):
 
 class MsAccountsConfig(AppConfig):
     name = "msaccounts"
-    verbose_name = "Microsoft accounts and their remediation"
+    verbose_name = gettext_lazy("Microsoft accounts and their remediation")
 
     def ready(self):
         from accounts.models import Member

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Min
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from incidents.models import Incident
 from scanner.models import Finding
@@ -39,10 +42,8 @@ def _enumeration(account: Account) -> list[Hint]:
     found = [
         Hint(
             "enumeration",
-            f"{span['n']} code{'s' if span['n'] != 1 else ''} nobody here asked for, from {span['first']:%d %b %Y} "
-            f"to {span['last']:%d %b %Y}, in {waves} wave{'s' if waves != 1 else ''}: someone is typing this address "
-            "into Microsoft's sign-in, so it is on a list they hold.",
-            "the codes Microsoft sent",
+            _enumeration_words(span["n"], span["first"], span["last"], waves),
+            _("the codes Microsoft sent"),
             span["last"],
         )
     ]
@@ -52,13 +53,33 @@ def _enumeration(account: Account) -> list[Hint]:
         found.append(
             Hint(
                 "elsewhere",
-                f"Codes from {names} arrived within an hour of these: the same list is likely being tried on other "
-                "services too.",
-                "codes from other providers in the same mailboxes",
+                _(
+                    "Codes from %(names)s arrived within an hour of these: the same list is likely being tried on "
+                    "other services too."
+                )
+                % {"names": names},
+                _("codes from other providers in the same mailboxes"),
                 max(others.values()),
             )
         )
     return found
+
+
+def _enumeration_words(codes: int, first: datetime, last: datetime, waves: int) -> str:
+    # Two counts in one sentence: the waves' plural is its own msgid, set into the codes' sentence.
+    in_waves = ngettext("in %(waves)d wave", "in %(waves)d waves", waves) % {"waves": waves}
+    return ngettext(
+        "%(codes)d code nobody here asked for, from %(first)s to %(last)s, %(in_waves)s: someone is typing this "
+        "address into Microsoft's sign-in, so it is on a list they hold.",
+        "%(codes)d codes nobody here asked for, from %(first)s to %(last)s, %(in_waves)s: someone is typing this "
+        "address into Microsoft's sign-in, so it is on a list they hold.",
+        codes,
+    ) % {
+        "codes": codes,
+        "first": dateformat.format(first, "d M Y"),
+        "last": dateformat.format(last, "d M Y"),
+        "in_waves": in_waves,
+    }
 
 
 def _other_providers_at_once(account: Account, moments: list[datetime]) -> dict[str, datetime]:
@@ -72,7 +93,7 @@ def _other_providers_at_once(account: Account, moments: list[datetime]) -> dict[
     found: dict[str, datetime] = {}
     for provider, at in nearby:
         if any(abs(at - moment) <= SAME_TIME for moment in moments):
-            name = (provider[:1].upper() + provider[1:]) if provider else "another provider"
+            name = (provider[:1].upper() + provider[1:]) if provider else _("another provider")
             found[name] = max(at, found.get(name, at))
     return found
 
@@ -89,9 +110,12 @@ def _aliases(account: Account) -> list[Hint]:
             found.append(
                 Hint(
                     "plus",
-                    f"Microsoft mail reached {recipient}: this address was given out as “+{tag}”, so that is "
-                    "whose data most likely leaked.",
-                    "the address the mail was delivered to",
+                    _(
+                        "Microsoft mail reached %(recipient)s: this address was given out as “+%(tag)s”, so that is "
+                        "whose data most likely leaked."
+                    )
+                    % {"recipient": recipient, "tag": tag},
+                    _("the address the mail was delivered to"),
                     row["last"],
                 )
             )
@@ -99,9 +123,12 @@ def _aliases(account: Account) -> list[Hint]:
             found.append(
                 Hint(
                     "alias",
-                    f"Microsoft mail reached the alias {recipient}: the list holds this alias, so it leaked from "
-                    "wherever that alias was used.",
-                    "the address the mail was delivered to",
+                    _(
+                        "Microsoft mail reached the alias %(recipient)s: the list holds this alias, so it leaked "
+                        "from wherever that alias was used."
+                    )
+                    % {"recipient": recipient},
+                    _("the address the mail was delivered to"),
                     row["last"],
                 )
             )
@@ -112,15 +139,23 @@ def _breaches(account: Account) -> list[Hint]:
     if not account.resolved:
         return []
     check, found = breaches.breaches_of(account.member.household_id, account.address)
+    titles = {step.key: step.title for step in checklist.steps_for(account)}
     return [
         Hint(
             "breach",
-            f"In the breach {b.title}{f' ({b.domain})' if b.domain else ''}"
-            f"{f', {b.breach_date:%b %Y}' if b.breach_date else ''}"
-            f"{': exposed ' + ', '.join(b.data_classes).lower() if b.data_classes else ''}.",
+            _breach_words(b),
             "Have I Been Pwned",
             check.checked_at,
-            [checklist.BY_KEY[key].title for key in breaches.steps_for(b)],
+            [titles[key] for key in breaches.steps_for(b) if key in titles],  # a work account has no alias step
         )
         for b in found
     ]
+
+
+def _breach_words(b) -> str:
+    # The breach's name, domain, date and data classes are Have I Been Pwned's data, shown as they come.
+    named = b.title + (f" ({b.domain})" if b.domain else "") + (f", {b.breach_date:%b %Y}" if b.breach_date else "")
+    if b.data_classes:
+        exposed = ", ".join(b.data_classes).lower()
+        return _("In the breach %(breach)s: exposed %(exposed)s.") % {"breach": named, "exposed": exposed}
+    return _("In the breach %(breach)s.") % {"breach": named}

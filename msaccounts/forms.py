@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import BreachSetting
 
@@ -12,27 +14,29 @@ class BreachSettingForm(forms.ModelForm):
         strip=True,
         max_length=200,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        label="API key",
-        help_text="From haveibeenpwned.com/API/Key. Leave empty to keep the key already saved.",
+        label=gettext_lazy("API key"),
+        help_text=gettext_lazy("From haveibeenpwned.com/API/Key. Leave empty to keep the key already saved."),
     )
     understood = forms.BooleanField(
         required=False,
-        label="I understand that the household's Microsoft account addresses are sent to Have I Been Pwned.",
+        label=gettext_lazy(
+            "I understand that the household's Microsoft account addresses are sent to Have I Been Pwned."
+        ),
     )
 
     class Meta:
         model = BreachSetting
         fields = ["enabled"]
-        labels = {"enabled": "Check the household's addresses against Have I Been Pwned"}
+        labels = {"enabled": gettext_lazy("Check the household's addresses against Have I Been Pwned")}
 
     def clean(self):
         data = super().clean()
         if data.get("enabled"):
             if not data.get("understood") and not self.instance.enabled:
-                self.add_error("understood", "Tick this to turn the checks on: addresses leave this machine.")
+                self.add_error("understood", _("Tick this to turn the checks on: addresses leave this machine."))
             if not data.get("api_key") and not self.instance.api_key_sealed:
                 self.add_error(
-                    "api_key", "An API key is needed: Have I Been Pwned answers address searches only with one."
+                    "api_key", _("An API key is needed: Have I Been Pwned answers address searches only with one.")
                 )
         return data
 

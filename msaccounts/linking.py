@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max, Min
+from django.utils.translation import gettext as _
 
 from accounts.models import Member
 from incidents import audit
@@ -65,6 +66,7 @@ def attach(member: Member, finding: Finding) -> Account | None:
     seen.filter(first_seen_at__gt=finding.arrived_at).update(first_seen_at=finding.arrived_at)
     seen.filter(last_seen_at__lt=finding.arrived_at).update(last_seen_at=finding.arrived_at)
     account.refresh_from_db()
+    account.learn_from(finding)
     if account.resolved:
         resolve_hints(member)
     return account
@@ -74,7 +76,7 @@ def _get_or_create(member: Member, address: str, hint: str) -> Account:
     resolved = masks.is_address(address)
     hint = masks.normalise(hint)
     # get_or_create absorbs a concurrent scan of another mailbox creating it a moment ago.
-    account, _ = Account.objects.get_or_create(member=member, address=address, defaults={"resolved": resolved})
+    account, _created = Account.objects.get_or_create(member=member, address=address, defaults={"resolved": resolved})
     if resolved and masks.parse(hint) and hint not in account.hints:
         account.hints = [*account.hints, hint]
         Account.objects.filter(pk=account.pk).update(hints=account.hints)
@@ -103,24 +105,32 @@ def merge_into_address(hinted: Account, address: str, actor) -> Account:
     address = masks.normalise(address)
     mask = masks.parse(hinted.address)
     if hinted.resolved or mask is None:
-        raise ValidationError("This account already has a full address.")
+        raise ValidationError(_("This account already has a full address."))
     try:
         validate_email(address)  # Django's rule: one address, no quotes, spaces or line breaks
     except ValidationError:
-        raise ValidationError(f"{address[:80] or 'That'} is not an email address.") from None
+        if address:
+            raise ValidationError(_("%(address)s is not an email address.") % {"address": address[:80]}) from None
+        raise ValidationError(_("That is not an email address.")) from None
     if not masks.is_address(address) or not mask.fits(address):
+        words = {"address": address, "hint": hinted.address}
+        if address:
+            raise ValidationError(
+                _("%(address)s does not fit %(hint)s: the first letters, the last letter and the domain must match.")
+                % words
+            )
         raise ValidationError(
-            f"{address or 'That'} does not fit {hinted.address}: "
-            "the first letters, the last letter and the domain must match."
+            _("That does not fit %(hint)s: the first letters, the last letter and the domain must match.") % words
         )
     member = hinted.member
-    target, _ = Account.objects.get_or_create(member=member, address=address, defaults={"resolved": True})
+    target, _created = Account.objects.get_or_create(member=member, address=address, defaults={"resolved": True})
     AccountFinding.objects.filter(account=hinted).update(account=target)
     hinted.marks.update(account=target)
     hinted.incidents.update(account=target)
     target.hints = sorted({*target.hints, *hinted.hints, hinted.address})
     target.resolved = True
-    target.save(update_fields=["hints", "resolved"])
+    _merge_kind(target, hinted)
+    target.save(update_fields=["hints", "resolved", "kind", "kind_by_person", "apps_notice_at"])
     _refresh_seen(target)
     account_merged.send(sender=Account, source_id=hinted.pk, target=target)
     hinted.delete()
@@ -135,6 +145,17 @@ def merge_into_address(hinted: Account, address: str, actor) -> Account:
         member.addresses = [*member.addresses, address]
         Member.objects.filter(pk=member.pk).update(addresses=member.addresses)
     return target
+
+
+def _merge_kind(target: Account, hinted: Account) -> None:
+    """What the person said about either wins over the mail; otherwise the merged findings decide. A
+    new app on either is a new app on the merged account."""
+    notices = [at for at in (target.apps_notice_at, hinted.apps_notice_at) if at]
+    target.apps_notice_at = max(notices) if notices else None
+    if not target.kind_by_person and hinted.kind_by_person:
+        target.kind, target.kind_by_person = hinted.kind, True
+    elif not target.kind_by_person:
+        target.kind = target.detected_kind()
 
 
 def _refresh_seen(account: Account) -> None:

@@ -3,6 +3,7 @@ that changed the incident; sending is queued for after it commits (a task, never
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Member
 from incidents.models import Incident, Severity
 
+from . import webhook_events
 from .models import Alert, Preference
 
 
@@ -57,17 +59,21 @@ def due_at(member: Member, severity: int, now: datetime) -> datetime:
 def on_incident_changed(sender, incident: Incident, change: str, **kwargs) -> None:
     now = timezone.now()
     for member in recipients(incident):
+        source = f"incident:{incident.pk}:{change}:{incident.severity}"
+        webhook_events.fan_out(member, source, incident.severity, incident=incident)  # each change, at once
         due = due_at(member, incident.severity, now)
         if change == "raised":
             # Not sent yet (a wave that grew while its first alert waited): that alert says the new severity.
-            waiting = Alert.objects.filter(member=member, incident=incident, state=Alert.State.PENDING)
+            waiting = Alert.objects.filter(
+                member=member, incident=incident, state=Alert.State.PENDING, channel__isnull=True
+            )
             if waiting.filter(due_at__lte=due).update(severity=incident.severity) or waiting.update(
                 severity=incident.severity, due_at=due
             ):
                 continue
         Alert.objects.get_or_create(
             member=member,
-            event=f"incident:{incident.pk}:{change}:{incident.severity}",
+            event=source,
             defaults={"incident": incident, "severity": incident.severity, "due_at": due},
         )
     transaction.on_commit(queue_send)
@@ -82,6 +88,7 @@ def on_code_awaits_answer(sender, finding, member: Member, **kwargs) -> None:
     """A new code no rule decided on: ask its person "Was this you?" at once (codes in quiet hours
     never get here: the rules call them unsolicited and their incident alerts)."""
     now = timezone.now()
+    webhook_events.fan_out(member, f"{QUESTION}:{finding.pk}", Severity.MEDIUM, finding=finding)  # one per code
     waiting = Alert.objects.filter(
         member=member, event__startswith=f"{QUESTION}:", state=Alert.State.PENDING, created_at__gte=now - FOLD
     )
@@ -92,6 +99,28 @@ def on_code_awaits_answer(sender, finding, member: Member, **kwargs) -> None:
         event=f"{QUESTION}:{finding.pk}",
         defaults={"finding": finding, "severity": Severity.MEDIUM, "due_at": now},
     )
+    transaction.on_commit(queue_send)
+
+
+def on_step_contradicted(sender, account, mark, contradicted, **kwargs) -> None:
+    """Codes keep coming after the person turned off sign-in with the address: tell them, once per
+    reopening (its mark's id is the event's key)."""
+    member = account.member
+    webhook_events.fan_out(member, f"contradicted:{mark.pk}", Severity.HIGH, finding=mark.finding)
+    Alert.objects.get_or_create(
+        member=member,
+        event=f"contradicted:{mark.pk}",
+        defaults={"finding_id": mark.finding_id, "severity": Severity.HIGH, "due_at": timezone.now()},
+    )
+    transaction.on_commit(queue_send)
+
+
+def on_incident_handled(sender, incident: Incident, change: str, **kwargs) -> None:
+    """Acknowledged, taken or resolved: told to the webhooks of those its alerts go to (people read it
+    on the page; receivers such as Home Assistant turn their light off)."""
+    for member in recipients(incident):
+        source = f"handled:{incident.pk}:{change}:{secrets.token_hex(6)}"  # each time it happens
+        webhook_events.fan_out(member, source, incident.severity, incident=incident)
     transaction.on_commit(queue_send)
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import apprise
 from apprise.utils.parse import parse_url
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from otpdash import outbound
 
@@ -29,8 +30,10 @@ def _plugin(url: str):
     plugin = apprise.Apprise.instantiate(url) if url else None
     if plugin is None:
         raise ChannelUrlError(
-            "Apprise cannot read this URL: check it against the service's page in Apprise's documentation "
-            "(e.g. ntfy://ntfy.sh/your-topic, tgram://bottoken/ChatID, discord://webhook_id/webhook_token)."
+            _(
+                "Apprise cannot read this URL: check it against the service's page in Apprise's documentation "
+                "(e.g. ntfy://ntfy.sh/your-topic, tgram://bottoken/ChatID, discord://webhook_id/webhook_token)."
+            )
         )
     return plugin
 
@@ -40,22 +43,32 @@ def check(url: str) -> None:
     scheme = urlsplit((url or "").strip()).scheme.lower()
     if scheme in MAIL:
         raise ChannelUrlError(
-            "Alerts by email come from this install's own mail server: tick “Alerts by email” above instead."
+            _("Alerts by email come from this install's own mail server: tick “Alerts by email” above instead.")
         )
     if scheme not in settings.CHANNEL_SCHEMES:
-        raise ChannelUrlError(
-            f"This install does not send alerts to {scheme or 'this kind of'}:// services. It sends to "
-            f"{', '.join(s + '://' for s in sorted(settings.CHANNEL_SCHEMES))}; the administrator can change "
-            "the list (OTPDASH_CHANNEL_SCHEMES)."
-        )
+        allowed = ", ".join(s + "://" for s in sorted(settings.CHANNEL_SCHEMES))
+        if scheme:
+            refused = _(
+                "This install does not send alerts to %(scheme)s:// services. It sends to %(allowed)s; "
+                "the administrator can change the list (OTPDASH_CHANNEL_SCHEMES)."
+            )
+        else:
+            refused = _(
+                "This install does not send alerts to services of this kind. It sends to %(allowed)s; "
+                "the administrator can change the list (OTPDASH_CHANNEL_SCHEMES)."
+            )
+        raise ChannelUrlError(refused % {"scheme": scheme, "allowed": allowed})
     parts = parse_url(url, verify_host=False) or {}
     chosen = [f"+{key}" for key in parts.get("qsd+") or {}] + [f"-{key}" for key in parts.get("qsd-") or {}]
     if scheme in CUSTOM_HTTP and "method" in (parts.get("qsd") or {}):
         chosen.append("method")
     if chosen and not settings.CHANNEL_CUSTOM_HTTP:
         raise ChannelUrlError(
-            f"This URL sets its own HTTP headers, query or method ({', '.join(sorted(chosen))}), which this "
-            "install does not allow; the administrator can (OTPDASH_CHANNEL_CUSTOM_HTTP=true)."
+            _(
+                "This URL sets its own HTTP headers, query or method (%(chosen)s), which this "
+                "install does not allow; the administrator can (OTPDASH_CHANNEL_CUSTOM_HTTP=true)."
+            )
+            % {"chosen": ", ".join(sorted(chosen))}
         )
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Member
 from incidents.models import Incident, Severity
@@ -24,6 +25,7 @@ from .alerts import preference_of
 from .links import unsubscribe_url
 from .models import Channel, DigestSent, Preference
 
+MAIL = "notify/digest"
 SEND_AT = time(8, 0)
 JITTER_MINUTES = 10
 
@@ -77,7 +79,7 @@ class Digest:
 
     @property
     def peak(self) -> int:
-        return max([n for _, n in self.per_day] + [1])
+        return max([n for _day, n in self.per_day] + [1])
 
     @property
     def bars(self) -> list[tuple[date, str, int]]:
@@ -131,13 +133,64 @@ def household_summary(admin: Member, p: Period) -> dict:
         .values("member__display_name").annotate(n=Count("pk")).values_list("member__display_name", "n")
     )  # fmt: skip
     accounts = list(Account.objects.filter(member__household_id=admin.household_id).select_related("member"))
+    views = overview(accounts, admin.zone)
     return {
         "codes": [(m.display_name, codes.get(m.user_id, 0)) for m in people if codes.get(m.user_id)],
         "open_by_severity": [(Severity(s).label, n) for s, n in sorted(open_counts.items(), reverse=True)],
-        "matrix": overview(accounts, admin.zone),
+        "matrix": views,
+        # Steps the mail contradicts come first: someone believes they are done, and they are not.
+        "contradicted": _contradicted(views),
+        "unacknowledged": [m.display_name for m in people if not m.codes_acknowledged_at],
         "mailboxes": list(troubled.order_by()),
         "channels": list(failing.order_by()),
     }
+
+
+def _contradicted(views) -> list[tuple[str, str, str, str]]:
+    """(person, account, step, why) for each step what arrived contradicts."""
+    return [
+        (v.account.member.display_name, v.account.address, step.title, words)
+        for v in views
+        for _key, step, state, words in v.cells
+        if state == "contradicted"
+    ]
+
+
+def forced(p: Period, now: datetime) -> Period:
+    """--now: this period's digest whatever the hour, the days up to this moment, under this period's claim."""
+    return Period(key=p.key, due=now, start=now - (p.end - p.start), end=now)
+
+
+@dataclass
+class NextDigest:
+    """The digest a person gets next, as things stand now. No period: their digests are off."""
+
+    pref: Preference
+    period: Period | None = None
+    digest: Digest | None = None
+    # This period's was already sent (or found empty and skipped): the one shown is the next period's.
+    done: DigestSent | None = None
+    due_now: bool = False
+
+    @property
+    def will_send(self) -> bool:
+        return self.digest is not None and (not self.digest.empty or self.pref.empty_digests)
+
+
+def next_digest(member: Member, now: datetime | None = None, force: bool = False) -> NextDigest:
+    """What send_digests would mail this person next (force: as `--now` would, unless already claimed)."""
+    now = now or timezone.now()
+    pref = preference_of(member)
+    if pref.digest == Preference.Digest.OFF:
+        return NextDigest(pref=pref)
+    p = period(member, pref.digest, now)
+    done = DigestSent.objects.filter(member=member, period=p.key).first()
+    if done:
+        p = period(member, pref.digest, p.due + (p.end - p.start))
+    elif force:
+        p = forced(p, now)
+    due_now = not done and (force or now >= p.due)
+    return NextDigest(pref=pref, period=p, digest=build(member, p), done=done, due_now=due_now)
 
 
 def send_digests(now: datetime | None = None, force: bool = False, username: str | None = None,
@@ -153,21 +206,23 @@ def send_digests(now: datetime | None = None, force: bool = False, username: str
         if pref.digest == Preference.Digest.OFF:
             continue
         p = period(member, pref.digest, now)
-        if force:  # now, whatever the hour: the days up to this moment, under this period's claim
-            p = Period(key=p.key, due=now, start=now - (p.end - p.start), end=now)
+        if force:
+            p = forced(p, now)
         elif now < p.due:
             continue
         if DigestSent.objects.filter(member=member, period=p.key).exists():
             continue
-        digest = build(member, p)
+        with member.in_own_language():  # words the digest holds are the recipient's, not the worker's
+            digest = build(member, p)
         name = member.user.get_username()
         if digest.empty and not pref.empty_digests:
             if not dry_run:
                 _claim(member, p.key, "nothing to report")
-            report.append(f"{name} {p.key}: nothing to report, not sent")
+            report.append(_("%(name)s %(period)s: nothing to report, not sent") % {"name": name, "period": p.key})
             continue
         if dry_run:
-            report.append(f"{name} {p.key}: would send to {member.user.email or 'nobody (no address)'}")
+            to = member.user.email or _("nobody (no address)")
+            report.append(_("%(name)s %(period)s: would send to %(to)s") % {"name": name, "period": p.key, "to": to})
             continue
         if not _claim(member, p.key, "sending"):
             continue  # another worker took it a moment ago
@@ -185,15 +240,30 @@ def _claim(member: Member, key: str, outcome: str) -> bool:
     return True
 
 
+def mail_parts(digest: Digest, pref: Preference) -> tuple[dict, dict]:
+    """The digest mail's template context and headers: what is sent, and what the preview shows."""
+    unsubscribe = unsubscribe_url(digest.member)
+    headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    context = {"d": digest, "member": digest.member, "unsubscribe": unsubscribe, "frequency": pref.get_digest_display()}
+    return context, headers
+
+
+def rendered(digest: Digest, pref: Preference) -> tuple[str, str, str, dict]:
+    """Subject, text, HTML and headers of the digest exactly as _send mails them (the preview's copy)."""
+    with timezone.override(digest.member.zone), digest.member.in_own_language():
+        context, headers = mail_parts(digest, pref)
+        return (*mail.render(MAIL, context), headers)
+
+
 def _send(digest: Digest, pref: Preference) -> str:
     member = digest.member
     if not member.user.email:
         return "not sent: no email address on the account"
-    unsubscribe = unsubscribe_url(member)
-    headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    context = {"d": digest, "member": member, "unsubscribe": unsubscribe, "frequency": pref.get_digest_display()}
     try:
-        mail.send("notify/digest", context, to=member.user.email, headers=headers)
+        # Dates and words in the mail are the person's, as on their pages, not the server's.
+        with timezone.override(member.zone), member.in_own_language():
+            context, headers = mail_parts(digest, pref)
+            mail.send(MAIL, context, to=member.user.email, headers=headers)
     except mail.MailUnavailable as exc:
         return f"failed: {exc}"
     return f"sent to {member.user.email}"

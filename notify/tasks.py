@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from django_q.tasks import async_task
 
-from . import delivery, digests
+from . import delivery, digests, followup
 from .models import Channel
 
 
 def send_due() -> str:
     return f"sent {delivery.send_due()}"
+
+
+def follow_up() -> str:
+    made = followup.follow_up()
+    return f"{made['reminders']} reminders, {made['escalations']} escalations"
 
 
 def send_digests() -> str:

@@ -6,6 +6,7 @@ Templates come in threes: `<name>_subject.txt`, `<name>.txt`, `<name>.html`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import socket
@@ -14,7 +15,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .times import zoned
 
@@ -35,19 +37,21 @@ def absolute(path: str) -> str:
     return settings.BASE_URL.rstrip("/") + path
 
 
-def render(name: str, context: dict) -> tuple[str, str, str]:
+def render(name: str, context: dict, language: str | None = None) -> tuple[str, str, str]:
+    """The three parts in the recipient's language when given, else in the one active now."""
     context = {"base_url": settings.BASE_URL.rstrip("/"), **context}
-    # Subject and text through the "text" engine, without HTML escaping ("Bella & Co", not "&amp;").
-    subject = " ".join(render_to_string(f"{name}_subject.txt", context, using="text").split())
-    text = render_to_string(f"{name}.txt", context, using="text")
-    return subject, text, render_to_string(f"{name}.html", context, using="django")
+    with translation.override(language) if language else contextlib.nullcontext():
+        # Subject and text through the "text" engine, without HTML escaping ("Bella & Co", not "&amp;").
+        subject = " ".join(render_to_string(f"{name}_subject.txt", context, using="text").split())
+        text = render_to_string(f"{name}.txt", context, using="text")
+        return subject, text, render_to_string(f"{name}.html", context, using="django")
 
 
-def send(name: str, context: dict, to: str, headers: dict | None = None) -> None:
+def send(name: str, context: dict, to: str, headers: dict | None = None, language: str | None = None) -> None:
     """Render and send one mail; raises MailUnavailable (and remembers why) when it cannot go."""
     if not configured():
         raise MailUnavailable("no mail server is set up (OTPDASH_SMTP_HOST)")
-    subject, text, html = render(name, context)
+    subject, text, html = render(name, context, language)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or {})
     message.attach_alternative(html, "text/html")
     try:
@@ -63,12 +67,13 @@ def send(name: str, context: dict, to: str, headers: dict | None = None) -> None
 def problem() -> str | None:
     """Why mail is not going out, in words, for the admins' banner; None when all is well."""
     if not configured():
-        return (
+        return _(
             "Email is not set up: alerts, weekly digests, invitations and password resets cannot be mailed. "
             "Set OTPDASH_SMTP_HOST (and OTPDASH_SMTP_USER, OTPDASH_SMTP_PASSWORD, OTPDASH_MAIL_FROM)."
         )
     failure = cache.get(_FAILURE_KEY)
     if failure:
         when = zoned(failure["at"])
-        return f"Sending email failed at {when}: {failure['why']}. Check the OTPDASH_SMTP_* settings."
+        failed = {"when": when, "why": failure["why"]}
+        return _("Sending email failed at %(when)s: %(why)s. Check the OTPDASH_SMTP_* settings.") % failed
     return None

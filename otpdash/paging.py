@@ -10,12 +10,16 @@ PER_PAGE = 50
 
 
 def page_of(request, rows, per_page: int = PER_PAGE) -> Page:
-    """The page the request asks for (?page=N), and the total, in one query: each row carries the
+    return page_of_query(request.GET, rows, per_page)
+
+
+def page_of_query(query, rows, per_page: int = PER_PAGE) -> Page:
+    """The page a query string asks for (?page=N), and the total, in one query: each row carries the
     count of them all (a window over the whole list, taken before the page is cut). A number past
     the end gives the last page and anything that is not a number the first, so a stale or mistyped
     link still shows the list."""
     paginator = Paginator(rows, per_page)
-    number = _number(request.GET.get("page"))
+    number = _number(query.get("page"))
     found = _slice(rows.annotate(page_total=Window(Count("*"))), number, per_page)
     if found:
         paginator.count = found[0].page_total

@@ -15,13 +15,14 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.apps import apps
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .env import secret_file
 
 log = logging.getLogger(__name__)
 
 # Models whose rows hold sealed data: (app label, model name).
-SEALED_MODELS = (("mailboxes", "Mailbox"), ("mfa", "Authenticator"))
+SEALED_MODELS = (("mailboxes", "Mailbox"), ("mfa", "Authenticator"), ("notify", "Channel"), ("homeassistant", "Broker"))
 KEY_LOST = (
     "The encryption key file {path} is missing, but stored passwords and two-step secrets exist: "
     "restore that file from your backup (or set OTPDASH_ENCRYPTION_KEYS). OTP Dash does not make a new "
@@ -119,8 +120,8 @@ def _find_key_problem() -> str | None:
             return None
         except SecretUnreadable:
             continue
-    return (
+    return _(
         "None of the configured encryption keys opens the stored mailbox passwords: the key was changed "
         "or lost. Put the old key back (after any new one) in OTPDASH_ENCRYPTION_KEYS or the key file "
-        f"{settings.ENCRYPTION_KEY_FILE}, or enter each mailbox password again."
-    )
+        "%(path)s, or enter each mailbox password again."
+    ) % {"path": settings.ENCRYPTION_KEY_FILE}

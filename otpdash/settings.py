@@ -55,6 +55,9 @@ ALLOW_PLAIN_IMAP = env_bool("OTPDASH_ALLOW_PLAIN_IMAP", False)
 # Where DKIM and ARC keys are looked up for OTP Dash's own signature checks: "system", "off", or
 # resolver addresses ("host" or "host:port", comma-separated). See scanner/keys.py.
 DNS_RESOLVERS = dns_resolvers("OTPDASH_DNS_RESOLVERS")
+# Processes that detect a long first scan's messages while the next batch is read (scanner/detection_pool.py):
+# one per core unless set; 0 or 1 detects in the scan's own process.
+SCAN_WORKERS = int(env("OTPDASH_SCAN_WORKERS")) if env("OTPDASH_SCAN_WORKERS") else None
 # A mailbox's first scan records older mail as history (no incident, no alert): mail older than
 # this many days when it is first found.
 HISTORY_DAYS = int(env("OTPDASH_HISTORY_DAYS", "7"))
@@ -94,6 +97,10 @@ OAUTH = {
 HIBP_URL = env("OTPDASH_HIBP_URL", "https://haveibeenpwned.com/api/v3")
 HIBP_USER_AGENT = "OTP-Dash (self-hosted household dashboard)"
 HIBP_RECHECK_DAYS = int(env("OTPDASH_HIBP_RECHECK_DAYS", "7"))
+# /metrics for Prometheus: off (404) unless set; then scrapes must send it as a bearer token.
+METRICS_TOKEN = env("OTPDASH_METRICS_TOKEN")
+# The read-only API (/api/v1/): requests per minute per personal token before it answers 429.
+API_REQUESTS_PER_MINUTE = int(env("OTPDASH_API_REQUESTS_PER_MINUTE", "120"))
 
 DEBUG = env_bool("OTPDASH_DEBUG", False)
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", *env_list("OTPDASH_ALLOWED_HOSTS")]
@@ -107,7 +114,9 @@ for _proxy in TRUSTED_PROXIES:
 HTTPS = env_bool("OTPDASH_HTTPS", False)
 
 # Our own apps (README "Layout"), the ones others build on first.
-PROJECT_APPS = ["accounts", "mailboxes", "scanner", "incidents", "msaccounts", "notify", "ops", "dashboard"]
+PROJECT_APPS = [
+    "accounts", "mailboxes", "scanner", "incidents", "msaccounts", "notify", "ops", "dashboard", "api", "homeassistant",
+]  # fmt: skip
 
 INSTALLED_APPS = [
     "otpdash.admin_apps.HouseholdAdminConfig",  # Django's admin, scoped to the signed-in household
@@ -130,6 +139,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language for visitors; MemberMiddleware then switches to the member's own choice.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -153,12 +164,13 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",  # LANGUAGE_CODE and LANGUAGE_BIDI for <html>
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context.member",
                 "notify.context.notices",
             ],
-            "builtins": ["otpdash.timefilters"],
+            "builtins": ["otpdash.timefilters", "otpdash.textfilters"],
         },
     },
     {
@@ -204,6 +216,9 @@ Q_CLUSTER = {
     "retry": 660,
     "catch_up": False,
     "orm": "default",
+    # A first scan run as a task detects in worker processes of its own (scanner/detection_pool.py):
+    # django-q's workers must not be daemonic for that, as daemonic processes may have no children.
+    "daemonize_workers": False,
 }
 if REDIS_URL:
     del Q_CLUSTER["orm"]
@@ -278,6 +293,10 @@ EMAIL_HOST_USER = env("OTPDASH_SMTP_USER")
 EMAIL_HOST_PASSWORD = env("OTPDASH_SMTP_PASSWORD")
 EMAIL_USE_SSL = env_bool("OTPDASH_SMTP_SSL", False)
 EMAIL_USE_TLS = env_bool("OTPDASH_SMTP_STARTTLS", not EMAIL_USE_SSL)
+if EMAIL_USE_SSL and EMAIL_USE_TLS:  # Django would refuse at the first mail, long after start
+    raise ConfigError(
+        "OTPDASH_SMTP_SSL and OTPDASH_SMTP_STARTTLS are both true: choose one (port 465 is SSL, 587 is STARTTLS)"
+    )
 EMAIL_TIMEOUT = 15
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = env("OTPDASH_MAIL_FROM", "OTP Dash <otpdash@localhost>")
 # Where people reach this install: links in alerts, digests and invitations are made from it
@@ -290,6 +309,19 @@ if _base.scheme not in ("http", "https") or not _base.netloc:
 CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
 
 LANGUAGE_CODE = "en-us"
+# Each name in its own language, so a person finds theirs whatever language the page is in.
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("pt-br", "Português (Brasil)"),
+    ("nl", "Nederlands"),
+    ("pl", "Polski"),
+]
+# Catalogues are compiled from locale/*/LC_MESSAGES/django.po by `manage.py compile_catalogues`.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("OTPDASH_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -8,7 +8,9 @@ from django import template
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
+from .date_formats import localized
 from .times import DATE_TIME, zoned
 
 register = template.Library()
@@ -30,7 +32,7 @@ def when(moment, fmt: str = DATE_TIME):
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        f"{dateformat.format(local, 'l j F Y, H:i')} ({timezone.get_current_timezone_name()})",
+        f"{dateformat.format(local, localized('l j F Y, H:i'))} ({timezone.get_current_timezone_name()})",
         zoned(moment, fmt),
     )
 
@@ -41,5 +43,5 @@ def ago(moment) -> str:
     if not moment:
         return ""
     if timezone.now() - moment < timedelta(minutes=1):
-        return "just now"
-    return f"{timesince(moment)} ago"
+        return _("just now")
+    return _("%(time)s ago") % {"time": timesince(moment)}

@@ -6,6 +6,8 @@ from datetime import datetime, tzinfo
 
 from django.utils import dateformat, timezone
 
+from .date_formats import localized
+
 DATE_TIME = "j M Y, H:i"
 
 
@@ -13,4 +15,4 @@ def zoned(moment: datetime, fmt: str = DATE_TIME, zone: tzinfo | None = None) ->
     """ "2 Dec 2026, 13:48 CET" (`fmt` in Django's date format) in `zone`, else the active zone: the viewer's,
     set by the middleware. The abbreviation is the tz database's; a zone without one shows its offset ("+04")."""
     local = timezone.localtime(moment, zone)
-    return f"{dateformat.format(local, fmt)} {local.tzname()}"
+    return f"{dateformat.format(local, localized(fmt))} {local.tzname()}"

@@ -20,5 +20,8 @@ urlpatterns = [
     path("", include("mailboxes.urls")),
     path("", include("msaccounts.urls")),
     path("", include("notify.urls")),
+    path("api/v1/", include("api.urls")),
+    path("profile/tokens/", include("api.token_urls")),
+    path("", include("homeassistant.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -43,7 +43,10 @@ def test_each_account_is_one_line_with_its_state_waves_and_checklist(member, oth
         "codes_total": 2,
         "first_seen": "2026-11-20T02:00:00Z",
         "last_seen": "2026-11-22T02:00:00Z",
+        "kind": "personal",  # Microsoft account team mail: a personal account's six steps
         "checklist": dict.fromkeys(checklist.STEP_KEYS, "to_do"),
+        # Nothing marked and no notice of a change: no evidence either way (tests/test_evidence_scenario.py).
+        "evidence": dict.fromkeys(checklist.STEP_KEYS, {"evidence": "none", "source": None}),
         "open_incident": str(open_wave.code),
     }
     assert [line["address"] for line in run("--json", "--owner", "bob")] == ["ma**s@example.org"]

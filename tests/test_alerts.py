@@ -71,7 +71,10 @@ def test_a_wave_alerts_its_person_by_email_once_with_the_next_step_and_answer_li
     text = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
     assert text.startswith("Someone is asking Microsoft for sign-in codes for peter.weber@example.com: a new wave")
-    assert "Next step: Never enter or read out a code you did not ask for." in text
+    assert (
+        "Next step: Change the password, and everywhere else it was used. https://account.live.com/password/Change"
+        in text
+    )
     assert re.search(
         r"Code \*\*\*\*\d\d \(20 Nov 02:00 UTC\): that was me http://localhost:8000/answer/\S+/ · not me", text
     )

@@ -46,11 +46,12 @@ def linked(dovecot, owner) -> Mailbox:
     return mailbox
 
 
-def test_a_code_read_by_idle_reaches_email_and_the_channel(dovecot, smtp, monkeypatch):
+def _through_idle(dovecot, smtp, dated_for) -> tuple[list, list, float]:
+    """Alice with an Apprise channel and a watched mailbox; a code mail appended to Dovecot, dated by
+    dated_for(alice). (mails, channel posts, seconds from append to both)."""
     from notify.apprise_channel import shown
     from notify.models import Channel
 
-    monkeypatch.setattr(Conf, "SYNC", True)  # the alert task runs where it is queued: no cluster in tests
     home = Household.objects.create(name="Home")
     alice = join(home, "alice", "member", password=PASSWORD)
     with HttpSink() as sink:
@@ -59,7 +60,7 @@ def test_a_code_read_by_idle_reaches_email_and_the_channel(dovecot, smtp, monkey
         channel.set_url(url, shown(url))
         channel.save()
         mailbox = linked(dovecot, alice)
-        dated = unsolicited_now(alice)
+        dated = dated_for(alice)
         watch = FolderWatch(mailbox.pk, "INBOX", None)
         watch.start()
         try:
@@ -75,11 +76,36 @@ def test_a_code_read_by_idle_reaches_email_and_the_channel(dovecot, smtp, monkey
             watch.stop()
             watch.join(timeout=10)
             connections.close_all()
-    print(f"append to email and channel: {took:.2f} s")
     assert smtp.messages and sink.received, "the alert did not arrive within 20 s"
-    assert smtp.messages[0]["To"] == "alice@example.org"
-    assert "Someone is asking Microsoft for sign-in codes" in sink.received[0]["body"]
+    return smtp.messages, sink.received, took
+
+
+def test_a_code_read_by_idle_reaches_email_and_the_channel(dovecot, smtp, monkeypatch):
+    monkeypatch.setattr(Conf, "SYNC", True)  # the alert task runs where it is queued: no cluster in tests
+    mails, posts, took = _through_idle(dovecot, smtp, unsolicited_now)
+    print(f"append to email and channel: {took:.2f} s")
+    assert mails[0]["To"] == "alice@example.org"
+    assert "Someone is asking Microsoft for sign-in codes" in posts[0]["body"]
     assert Finding.objects.get().status == Finding.Status.UNSOLICITED
+
+
+def test_a_daytime_code_asks_was_this_you_by_email_and_the_channel(dovecot, smtp, monkeypatch):
+    """A code no rule decides on (no quiet hours, no sign-in window) opens no incident: the question
+    itself is the alert (issue 24)."""
+    from incidents.models import Incident
+    from tests.people import never_quiet
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+    def daytime(alice):
+        never_quiet(alice)
+        return datetime.now(tz.utc)
+
+    mails, posts, took = _through_idle(dovecot, smtp, daytime)
+    print(f"append to 'was this you?' on email and channel: {took:.2f} s")
+    assert mails[0]["Subject"].startswith("OTP Dash: was this you? A Microsoft code for ")
+    assert "Was this you?" in posts[0]["body"] and "that was me http" in posts[0]["body"]
+    assert Finding.objects.get().status == Finding.Status.PENDING and not Incident.objects.exists()
 
 
 def test_a_member_adds_ntfy_tests_it_and_answers_an_alert_on_a_phone(
@@ -105,10 +131,12 @@ def test_a_member_adds_ntfy_tests_it_and_answers_an_alert_on_a_phone(
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
         page.goto(f"{live_server.url}/notifications/")
-        page.get_by_label("Label").fill("ntfy on my phone")
-        page.get_by_label("Apprise URL").fill(f"ntfy://127.0.0.1:{ntfy.port}/otpdash-alerts")
+        # The page has two add forms (a channel, a signed webhook), each with its own "Label".
+        add = page.locator("form", has=page.get_by_role("button", name="Add", exact=True))
+        add.get_by_label("Label").fill("ntfy on my phone")
+        add.get_by_label("Apprise URL").fill(f"ntfy://127.0.0.1:{ntfy.port}/otpdash-alerts")
         page.screenshot(path=str(ARTIFACTS / "notifications-phone.png"), full_page=True)
-        page.get_by_role("button", name="Add").click()
+        add.get_by_role("button", name="Add", exact=True).click()
         row = page.locator("table.channels tbody tr", has_text="ntfy on my phone")
         row.get_by_role("button", name="Test").click()
         page.get_by_text("A test is on its way").wait_for()  # the POST and its redirect are done

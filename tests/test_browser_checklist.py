@@ -32,16 +32,16 @@ def test_two_steps_done_then_a_new_wave_reopens_one(live_server, browser):
     sign_in(page, live_server.url, "alice", PASSWORD)
     page.goto(f"{live_server.url}/me/")
     lead = page.locator("section.next-step")
-    assert "Never enter or read out a code you did not ask for" in lead.inner_text()
+    assert "Change the password, and everywhere else it was used" in lead.inner_text()
     lead.get_by_role("link", name="Mark it on the checklist").click()
     with page.expect_navigation():  # each mark is a POST answered by a redirect back to the page
-        page.locator("#step-no_codes").get_by_role("button", name="I understand").click()
+        page.locator("#step-password").get_by_role("button", name="Done").click()
     with page.expect_navigation():
         page.locator("#step-activity").get_by_role("button", name="Done").click()
     assert "Marked done by Alice" in page.locator("#step-activity").inner_text()
     page.goto(f"{live_server.url}/dashboard/")
     row = page.locator("table.matrix tbody tr").first
-    assert row.locator("td[data-step=no_codes]").get_attribute("class") == "step-done"
+    assert row.locator("td[data-step=password]").get_attribute("class") == "step-done"
     assert row.locator("td[data-step=activity]").get_attribute("class") == "step-done"
     page.screenshot(path=str(ARTIFACTS / "checklist-two-done.png"), full_page=True)
 
@@ -52,7 +52,7 @@ def test_two_steps_done_then_a_new_wave_reopens_one(live_server, browser):
     page.goto(f"{live_server.url}/dashboard/")
     row = page.locator("table.matrix tbody tr").first
     assert row.locator("td[data-step=activity]").get_attribute("class") == "step-to_do"
-    assert row.locator("td[data-step=no_codes]").get_attribute("class") == "step-done"
+    assert row.locator("td[data-step=password]").get_attribute("class") == "step-done"  # single-use codes only
     assert "under attack now" in row.inner_text()
     page.screenshot(path=str(ARTIFACTS / "checklist-reopened.png"), full_page=True)
     row.get_by_role("link", name="peter.weber@example.com").click()

@@ -91,7 +91,7 @@ def test_owner_member_code_not_me_and_resolution(live_server, browser, dovecot, 
     alice.get_by_label("Label").fill("Alice at home")
     alice.get_by_label("IMAP server").fill("127.0.0.1")
     alice.get_by_label("Port").fill(str(dovecot.imaps_port))
-    alice.get_by_label("Username").fill("alice")
+    alice.get_by_label("User name").fill("alice")
     alice.locator("#id_password").fill(dovecot.users["alice"])
     alice.get_by_text("Advanced: folders, schedule, a private certificate").click()  # folded away by default
     alice.get_by_label("Trust this CA certificate").fill(dovecot.ca_file.read_text())

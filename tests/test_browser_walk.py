@@ -29,6 +29,7 @@ def household_with_history():
     from incidents.models import Incident
     from mailboxes.models import Mailbox
     from msaccounts.models import Account
+    from scanner.models import Finding
 
     home = Household.objects.create(name="Home")
     owner = join(home, "olivia", "owner", password=PASSWORD, staff=True)
@@ -45,6 +46,20 @@ def household_with_history():
         )
         box.set_secret("x")
         box.save()
+    # Issue 25's states: Alice's alias step contradicted by a later code, and her alerts silenced.
+    from msaccounts.models import StepMark
+    from notify.models import Snooze
+
+    account = Account.objects.filter(member=alice.member).first()
+    StepMark.objects.create(account=account, step="alias", state="done", actor=alice, actor_name="Alice",
+                            at=night - timedelta(days=3))  # fmt: skip
+    StepMark.objects.create(account=account, step="alias", state="to_do", evidence="contradicted",
+                            reason=f"codes still arrive for {account.address} since you turned it off on 1 Dec 2026: "
+                            "check Sign-in preferences")  # fmt: skip
+    Snooze.objects.create(member=alice.member, account=account, until=datetime.now(tz.utc) + timedelta(days=7))
+    # What a first scan found from two months ago: history, summed up on /me/past/.
+    past = arrive(alice, datetime.now(tz.utc) - timedelta(days=60))
+    Finding.objects.filter(pk=past.pk).update(history=True)
     return {
         "owner": owner,
         "alice": alice,
@@ -52,6 +67,7 @@ def household_with_history():
         "account": Account.objects.filter(member=alice.member).first(),
         "mailbox": Mailbox.objects.get(owner=alice),
         "owner_mailbox": Mailbox.objects.get(owner=owner),
+        "lookalike": Finding.objects.filter(owner=alice, category="phishing").first(),
     }
 
 
@@ -60,11 +76,12 @@ def pages(data: dict, who: str) -> list[str]:
             "/microsoft-accounts/", f"/microsoft-accounts/{data['account'].code}/", "/household/", "/profile/",
             "/notifications/", "/mailboxes/", "/mailboxes/new/", "/accounts/2fa/", "/accounts/2fa/totp/activate",
             "/accounts/password/change/", "/accounts/email/", "/accounts/2fa/webauthn/", "/accounts/2fa/webauthn/add/",
-            "/accounts/logout/"]  # fmt: skip
+            "/accounts/logout/", "/me/past/"]  # fmt: skip
     if who == "alice":
-        return [*mine, f"/mailboxes/{data['mailbox'].code}/"]
+        return [*mine, f"/mailboxes/{data['mailbox'].code}/", f"/codes/{data['lookalike'].code}/"]
     return [*mine, f"/mailboxes/{data['owner_mailbox'].code}/", "/codes/?who=all", "/incidents/log/",
-            "/household/breaches/", "/admin/",
+            "/household/breaches/", "/admin/", f"/codes/{data['lookalike'].code}/",
+            f"/me/past/?who={data['alice'].member.code}", f"/incidents/?account={data['account'].code}",
             "/admin/mailboxes/mailbox/"]  # fmt: skip
 
 
@@ -92,6 +109,12 @@ def check(page, problems: list[str]) -> list[str]:
             action.click(trial=True, timeout=2000)
         except Exception as exc:  # the trial click waits for it to be visible, stable, enabled, unobscured
             found.append(f"action {label!r} cannot be clicked: {str(exc).splitlines()[0]}")
+    # A link drawn as a button is one box: one broken across two lines tears its outline.
+    torn = page.evaluate(
+        """() => [...document.querySelectorAll('main a.button')].filter(a => a.offsetParent !== null
+            && a.getClientRects().length > 1).map(a => a.textContent.trim().slice(0, 40))"""
+    )
+    found += [f"button {label!r} breaks across lines" for label in torn]
     found += check_chart_text(page)
     if "/admin/" not in page.url:  # Django's admin has its own stylesheet, not ours to restyle
         found += check_touch_targets(page, width[1])

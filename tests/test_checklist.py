@@ -1,10 +1,12 @@
 """The remediation checklist: marks with a history never overwritten, who may mark, and which steps a
 new wave reopens (activity always; the password after security or reset codes; the security info
-after an info-changed alert)."""
+after an info-changed alert; apps after each new app). Six steps for a personal account: "never enter
+a code" is said once per person (tests/test_never_enter.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,12 +14,16 @@ from django.urls import reverse
 
 from msaccounts import checklist
 from msaccounts.models import Account, StepMark
+from msaccounts.overview import overview
 from tests.accounts_data import LUCIA_CODE, LUCIA_INFO_ADDED, NIGHT, PETER_CODE
+from tests.corpus_labels import CORPUS
 from tests.findings import arrive
 from tests.people import join, sign_in
 
 pytestmark = pytest.mark.django_db
 DONE, TO_DO = StepMark.State.DONE, StepMark.State.TO_DO
+UTC = ZoneInfo("UTC")
+NEW_APP = CORPUS / "ms_security" / "en_new_app_connected_sam.eml"  # sa**r@example.net, to sam.taylor@
 
 
 def _current(account) -> dict[str, str]:
@@ -69,15 +75,18 @@ def test_a_new_wave_reopens_activity_but_not_the_password_after_single_use_codes
     )
 
 
-def test_security_codes_reopen_the_password_and_an_info_alert_the_security_info(member):
+def test_security_codes_reopen_the_password_and_an_info_notice_stands_for_the_security_info(member):
     arrive(member, NIGHT, mail=LUCIA_CODE)
     account = Account.objects.get()
     _all_done(account, member, NIGHT + timedelta(hours=1))
     second_wave = NIGHT + timedelta(days=5)
     arrive(member, second_wave, mail=LUCIA_CODE)
     assert _current(account)["password"] == TO_DO and _current(account)["security_info"] == DONE
-    arrive(member, second_wave + timedelta(hours=2), mail=LUCIA_INFO_ADDED)
-    assert _current(account)["security_info"] == TO_DO
+    # Microsoft's "security info was added" is the newer evidence: the step is done by that notice
+    # (issue 25), and its person's "not me" undoes it (tests/test_step_evidence.py).
+    notice = arrive(member, second_wave + timedelta(hours=2), mail=LUCIA_INFO_ADDED)
+    assert _current(account)["security_info"] == DONE
+    assert account.marks.filter(step="security_info").latest("at", "id").finding == notice
 
 
 def test_a_step_marked_during_a_wave_is_not_reopened_by_that_waves_next_code(member):
@@ -99,3 +108,60 @@ def test_the_account_page_marks_a_step_and_shows_who(client, member):
     assert "Marked done by Alice" in page and "https://account.live.com/proofs/manage/additional" in page
     bad = client.post(url, {"step": "two_step", "state": "maybe"}, follow=True).content.decode()
     assert "Choose to do, done or not applicable" in bad
+
+
+def test_a_personal_account_has_six_steps_and_never_enter_a_code_is_none_of_them(member):
+    arrive(member, NIGHT, mail=PETER_CODE)
+    account = Account.objects.get()
+    (view,) = overview([account], UTC)
+    assert [step.key for step in view.steps] == ["password", "two_step", "activity", "security_info", "alias",
+                                                 "passwordless"]  # fmt: skip
+    assert view.progress == {"done": 0, "total": 6, "complete": False}
+    with pytest.raises(ValidationError, match="no such step"):
+        checklist.mark(account, "no_codes", DONE, member.member)
+    # A mark the old seven-step checklist left behind is kept, and counted nowhere.
+    StepMark.objects.create(account=account, step="no_codes", state=DONE, actor=member, actor_name="Alice")
+    _all_done(account, member, NIGHT + timedelta(hours=1))
+    (view,) = overview([account], UTC)
+    assert view.progress == {"done": 6, "total": 6, "complete": True}
+    assert "no_codes" not in view.current and account.marks.filter(step="no_codes").exists()
+
+
+def test_the_alias_step_says_how_in_microsofts_words(client, member):
+    arrive(member, NIGHT, mail=PETER_CODE)
+    sign_in(client, member)
+    page = client.get(reverse("account_detail", args=[Account.objects.get().code])).content.decode()
+    for words in ("Your info", "Edit account info", "Manage how you sign in to Microsoft", "Add email",
+                  "Make primary", "Change sign-in preferences", "untick the exposed address"):  # fmt: skip
+        assert words in page, words
+
+
+def test_a_new_app_puts_apps_first_and_each_later_app_reopens_it(client, member):
+    arrive(member, NIGHT, mail=NEW_APP)
+    account = Account.objects.get()
+    first = checklist.steps_for(account)[0]
+    assert (first.key, first.url) == ("apps", "https://account.live.com/consent/Manage")
+    assert checklist.next_step_of(account) == first  # the incident's "what to do now" is the app
+    (view,) = overview([account], UTC)
+    assert view.progress["total"] == 7
+    sign_in(client, member)
+    incident = account.incidents.get()
+    page = client.get(reverse("incident_detail", args=[incident.code])).content.decode()
+    assert "What to do now:</strong> Remove apps you did not give access to your account" in page
+    assert "Never enter" not in page.split("<h2>Timeline</h2>")[0]
+
+    StepMark.objects.create(account=account, step="apps", state=DONE, actor=member, at=NIGHT + timedelta(hours=1))
+    StepMark.objects.create(account=account, step="activity", state=DONE, actor=member, at=NIGHT + timedelta(hours=1))
+    arrive(member, NIGHT + timedelta(hours=2), mail=NEW_APP)  # the same wave, but another app since the check
+    current = _current(account)
+    assert current["apps"] == TO_DO and current["activity"] == DONE  # activity: done within this wave
+    reopened = account.marks.filter(step="apps").last()
+    assert reopened.who == "OTP Dash" and reopened.reason == "Microsoft said a new app was connected on 20 Nov 2026"
+
+
+def test_the_accounts_and_me_pages_count_n_of_6(client, member):
+    arrive(member, NIGHT, mail=PETER_CODE)
+    sign_in(client, member)
+    assert "0 of 6" in client.get(reverse("account_list")).content.decode()
+    me = client.get(reverse("me")).content.decode()
+    assert "0 of 6 steps settled" in me and "{#" not in me  # a template comment shown as text

@@ -168,7 +168,8 @@ def test_queries_per_page_do_not_grow_with_the_data(client, household, url):
     large, large_again = count_queries(client, url), count_queries(client, url)
     assert (small, small_again) == (large, large_again), url
     # The first request after new mail computes and caches the household's figures; later ones read them.
-    assert large_again <= large <= 20, (large, large_again)
+    # The budget: 20, plus one each for the owner's set-up card and the silenced-accounts notice (issue 24/25).
+    assert large_again <= large <= 22, (large, large_again)
 
 
 def test_the_chart_is_drawn_without_inline_style(client, member):

@@ -59,9 +59,26 @@ def test_accounts_under_attack_are_named_in_the_status_line(client, household):
     arrive(owner, night + timedelta(minutes=5), mail=PHISHING)
     sign_in(client, owner)
     page = client.get("/dashboard/").content.decode()
-    assert "status-line-bad" in page and "1 account needs attention" in page
+    assert "status-line-bad" in page and "1 account has checklist steps left; 2 incidents are not resolved." in page
     assert "1 lookalike, 30 days" in page
     assert '<span class="figure">1</span> code in 7 days' in page
+
+
+def test_with_no_account_seen_nothing_is_called_settled(client, household):
+    owner = join(household, "olivia", "owner")
+    page = sign_in(client, owner).get("/dashboard/").content.decode()
+    assert "Nothing yet: no Microsoft account has been seen in the linked mailboxes." in page
+    assert "every step of every account" not in page
+
+
+def test_every_account_with_steps_left_is_counted_not_one_per_person(client, household):
+    from msaccounts.models import Account
+
+    owner = join(household, "olivia", "owner")
+    for n in range(3):
+        Account.objects.create(member=owner.member, address=f"olivia{n}@example.com", resolved=True)
+    page = sign_in(client, owner).get("/dashboard/").content.decode()
+    assert "3 accounts have checklist steps left." in page
 
 
 def test_just_now_instead_of_zero_minutes_ago():

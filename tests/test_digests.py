@@ -53,11 +53,15 @@ def test_send_digests_now_mails_members_and_admins_once_with_unsubscribe_headers
     text = alice.get_body(("plain",)).get_content()
     html = alice.get_body(("html",)).get_content()
     assert "Your Microsoft codes: 3" in text and "- peter.weber@example.com: quiet since" in text
-    assert "checklist 0 of 7; next: Never enter or read out a code you did not ask for" in text
+    assert "checklist 0 of 6; next: Change the password, and everywhere else it was used" in text
+    # Said once per person, not a step of each account: the digest asks until it is acknowledged.
+    assert "Never enter or read out a code you did not ask for: whoever types it in" in text
+    assert "http://localhost:8000/me/" in text
     assert "#" * 20 + " 2" in text  # the busiest day's bar
     assert "<h3>Your Microsoft codes: 3</h3>" in html and "The household" not in text
     admin = by_to["olivia@example.org"].get_body(("plain",)).get_content()
-    assert "Codes per person: Alice 3" in admin and "Alice, peter.weber@example.com: 0 of 7" in admin
+    assert "Codes per person: Alice 3" in admin and "Alice, peter.weber@example.com: 0 of 6" in admin
+    assert 'Not yet acknowledged "never enter a code": Alice, Olivia' in admin
     assert owner.member.digests.count() == 1
 
     again = io.StringIO()

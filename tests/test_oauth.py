@@ -6,6 +6,7 @@ forged state refused."""
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.parse
 
@@ -63,6 +64,9 @@ def link_by_device(client, oauth) -> Mailbox:
     page = client.get(start.url).content.decode()
     flow = OAuthFlow.objects.get()
     assert flow.user_code in page and f"{oauth.url}/device" in page
+    # Beside the code: typing it is safe only because the person started this here (issue 25).
+    assert "Type this code only because you started this yourself, a minute ago, on this page." in page
+    assert "microsoft.com/devicelogin is an attack" in page
     assert "enter this code" in client.get(start.url, HTTP_HX_REQUEST="true").content.decode()  # still waiting
     requests.post(f"{oauth.url}/device", data={"user_code": flow.user_code, "email": ADDRESS}, timeout=5)
     done = client.get(start.url)
@@ -180,6 +184,21 @@ def test_microsofts_redirect_is_offered_only_once_the_admin_registered_it(
     start = client.post(reverse("oauth_start", args=["microsoft"]), {"label": "O", "address": ADDRESS, "flow": "code"})
     assert start.url.startswith(f"{oauth.url}/consumers/oauth2/v2.0/authorize?")
     assert "IMAP.AccessAsUser.All" in urllib.parse.unquote(start.url) and "offline_access" in start.url
+
+
+def test_once_registered_the_redirect_is_offered_first_and_used_to_reconnect(
+    client, member, oauth, oauth_dovecot, settings
+):
+    """The device code trains people to type codes at microsoft.com/devicelogin, which is what device-code
+    phishing asks: where the redirect works, it is the first choice and the one a reconnect uses."""
+    sign_in(client, member)
+    mailbox = link_by_device(client, oauth)
+    settings.OAUTH["microsoft"]["redirect"] = True
+    page = client.get(reverse("oauth_start", args=["microsoft"])).content.decode()
+    assert page.index('value="code"') < page.index('value="device"')
+    assert re.search(r'value="code"[^>]*checked', page) and not re.search(r'value="device"[^>]*checked', page)
+    again = client.post(reverse("oauth_reconnect", args=[mailbox.code]))
+    assert again.url.startswith(f"{oauth.url}/consumers/oauth2/v2.0/authorize?")
 
 
 def test_a_provider_that_is_not_set_up_is_not_offered(client, member, settings):

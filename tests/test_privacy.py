@@ -296,4 +296,6 @@ def test_members_see_their_own_accounts_and_the_households_counts_admins_everyon
     for url in (reverse("dashboard"), reverse("account_list")):
         seen = page(world, "admin", url)
         assert alice in seen and bob in seen, url
-    assert "Bob</strong>: Never enter or read out a code" in page(world, "admin", reverse("dashboard"))
+    dashboard = page(world, "admin", reverse("dashboard"))
+    assert "Bob</strong>: Change the password" in dashboard
+    assert "Not yet acknowledged “never enter or read out a code you did not ask for”" in dashboard

@@ -93,6 +93,23 @@ def test_keys_rotate_newest_first_and_old_secrets_stay_readable(member):
             Mailbox.objects.get().get_secret()
 
 
+def test_keys_rotate_for_alert_channels_too(member):
+    from notify.models import Channel
+
+    with override_settings(ENCRYPTION_KEYS=[OLD_KEY]):
+        channel = Channel(member=member.member, label="Phone", kind=Channel.Kind.WEBHOOK)
+        channel.set_url("https://hooks.example.org/otp", "https://hooks.example.org:443/****")
+        secret = channel.new_secret()
+        channel.save()
+    with override_settings(ENCRYPTION_KEYS=[NEW_KEY, OLD_KEY]):
+        out = io.StringIO()
+        call_command("rotate_keys", stdout=out)
+        assert "re-encrypted 1 alert channels" in out.getvalue()
+    with override_settings(ENCRYPTION_KEYS=[NEW_KEY]):
+        channel = Channel.objects.get()
+        assert (channel.get_url(), channel.get_secret()) == ("https://hooks.example.org/otp", secret)
+
+
 def test_rotation_names_the_mailboxes_no_key_opens(member):
     sealed_mailbox(member, OLD_KEY, label="lost")
     with override_settings(ENCRYPTION_KEYS=[NEW_KEY]):

@@ -72,3 +72,21 @@ def test_an_unreadable_message_is_recorded_once_with_its_subject(member):
     assert finding.get_category_display() == "could not be read"
     assert finding.subject == "Microsoft account security code"
     assert "multipart" in finding.error
+
+
+def test_the_sender_is_kept_as_written_with_its_display_name(member):
+    """The finding page shows who the mail claims to be from: a lookalike forges the display name."""
+    raw = OTHER_PROVIDER.replace(b"From: Google <", b'From: "Microsoft account team" <')
+    assert _store(member, raw).sender == "Microsoft account team <no-reply@accounts.google.com>"
+
+
+def test_a_code_in_the_senders_display_name_is_masked(member):
+    raw = OTHER_PROVIDER.replace(b"From: Google <", b"From: Code 582914 <")
+    finding = _store(member, raw)
+    assert "582914" not in finding.sender
+    assert finding.sender.endswith("<no-reply@accounts.google.com>")
+
+
+def test_a_mail_the_pre_filter_passes_over_keeps_its_sender_too():
+    raw = b"From: Shop <news@shop.example>\r\nSubject: Sale\r\n\r\nHello\r\n"
+    assert detect(raw).sender == "Shop <news@shop.example>"

@@ -24,7 +24,10 @@ PG = "postgres://root@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379"
 
 
-def test_alerts_and_digests_queued_many_times_go_once(tmp_path, pg_database, redis_db):
+def _two_clusters_send(tmp_path, pg_database, redis_db, fill: str, queue: str, expected: int) -> list:
+    """Migrate, run the fill script, queue `queue`'s tasks, start two clusters on the one Redis broker,
+    and return the mails the SMTP server got once `expected` arrived (and a few seconds more, for any
+    sent twice)."""
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
@@ -44,19 +47,12 @@ def test_alerts_and_digests_queued_many_times_go_once(tmp_path, pg_database, red
     clusters = []
     try:
         manage("migrate", "--noinput", "-v", "0")
-        assert "filled" in manage("shell", "-c", (ROOT / "tests" / "cluster_fill.py").read_text())
-        # Every alert's task was queued on commit already; queue many more, and the digests, many times.
-        manage("shell", "-c", (
-            "from django_q.tasks import async_task\n"
-            "for _ in range(8):\n"
-            "    async_task('notify.tasks.send_due')\n"
-            "    async_task('notify.digests.send_digests', force=True)\n"
-        ))  # fmt: skip
+        assert "filled" in manage("shell", "-c", (ROOT / "tests" / fill).read_text())
+        manage("shell", "-c", queue)
         for n in range(2):
             log = open(tmp_path / f"cluster-{n}.log", "w")
             clusters.append(subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
                                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True))  # fmt: skip
-        expected = 6 * 2  # each member: one alert, one digest
         deadline = time.monotonic() + 60
         while len(inbox.messages) < expected and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -71,8 +67,38 @@ def test_alerts_and_digests_queued_many_times_go_once(tmp_path, pg_database, red
                 os.killpg(process.pid, signal.SIGKILL)
         smtp.stop()
     logs = "\n".join((tmp_path / f"cluster-{n}.log").read_text()[-2000:] for n in range(len(clusters)))
-    sent = sorted((m["To"], "digest" if "digest" in m["Subject"] else "alert") for m in inbox.messages)
+    return inbox.messages, logs
+
+
+def test_alerts_and_digests_queued_many_times_go_once(tmp_path, pg_database, redis_db):
+    # Every alert's task was queued on commit already; queue many more, and the digests, many times.
+    queue = (
+        "from django_q.tasks import async_task\n"
+        "for _ in range(8):\n"
+        "    async_task('notify.tasks.send_due')\n"
+        "    async_task('notify.digests.send_digests', force=True)\n"
+    )
+    messages, logs = _two_clusters_send(tmp_path, pg_database, redis_db, "cluster_fill.py", queue, 6 * 2)
+    sent = sorted((m["To"], "digest" if "digest" in m["Subject"] else "alert") for m in messages)
     assert sent == sorted((f"m{n}@example.org", kind) for n in range(6) for kind in ("alert", "digest")), logs
+
+
+def test_reminders_and_escalations_made_many_times_go_once(tmp_path, pg_database, redis_db):
+    """Both clusters look for waves to follow up, many times over: one reminder to the person, one
+    escalation to each admin (issue 25)."""
+    queue = (
+        "from django_q.tasks import async_task\n"
+        "for _ in range(8):\n"
+        "    async_task('notify.tasks.follow_up')\n"
+        "    async_task('notify.tasks.send_due')\n"
+    )
+    messages, logs = _two_clusters_send(tmp_path, pg_database, redis_db, "followup_fill.py", queue, 3)
+    sent = sorted((m["To"], m["Subject"].split(",")[0]) for m in messages)
+    assert sent == [
+        ("a0@example.org", "OTP Dash: nobody is on it"),
+        ("a1@example.org", "OTP Dash: nobody is on it"),
+        ("p@example.org", "OTP Dash: still happening"),
+    ], logs
 
 
 def test_scan_now_and_scheduled_polls_run_once_across_two_clusters(tmp_path, pg_database, redis_db):

@@ -10,6 +10,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.base_client.errors import OAuthError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from requests import RequestException
 
 from otpdash import secretbox
@@ -29,14 +30,14 @@ class FlowError(Exception):
 def _provider(name: str) -> Provider:
     p = provider(name)
     if p is None:
-        raise FlowError("Signing in with this provider is not set up on this install (see the README).")
+        raise FlowError(_("Signing in with this provider is not set up on this install (see the README)."))
     return p
 
 
 def start_device(owner, name: str, label: str, address: str, mailbox=None):
     p = _provider(name)
     if not p.device_flow:
-        raise FlowError(f"{p.label} does not offer the device-code sign-in for mail.")
+        raise FlowError(_("%(provider)s does not offer the device-code sign-in for mail.") % {"provider": p.label})
     try:
         # RFC 8628 device authorization: no token yet, so none is attached.
         response = tokens.session(p).post(
@@ -44,9 +45,10 @@ def start_device(owner, name: str, label: str, address: str, mailbox=None):
         )
         data = response.json()
     except (RequestException, ValueError) as exc:
-        raise FlowError(f"The provider could not be reached ({type(exc).__name__}).") from None
+        raise FlowError(_("The provider could not be reached (%(error)s).") % {"error": type(exc).__name__}) from None
     if response.status_code != 200 or "device_code" not in data:
-        raise FlowError(f"The provider refused to start the sign-in ({data.get('error', response.status_code)}).")
+        refused = {"error": data.get("error", response.status_code)}
+        raise FlowError(_("The provider refused to start the sign-in (%(error)s).") % refused)
     return OAuthFlow.objects.create(
         owner=owner,
         provider=name,
@@ -80,7 +82,8 @@ def poll_device(flow) -> str:
             return "pending"
         _end(flow, f"The sign-in did not complete ({exc.error}).")
     except (RequestException, ValueError) as exc:
-        raise FlowError(f"The provider could not be reached ({type(exc).__name__}); it is asked again.") from None
+        unreachable = _("The provider could not be reached (%(error)s); it is asked again.")
+        raise FlowError(unreachable % {"error": type(exc).__name__}) from None
     save(flow, dict(token))
     return "done"
 
@@ -113,11 +116,11 @@ def finish_code(owner, response_url: str, state: str, redirect_uri: str):
         owner=owner, kind=OAuthFlow.Kind.CODE, state=state or "-", finished_at__isnull=True
     ).first()
     if flow is None or not state:
-        raise FlowError("This sign-in answer does not match a sign-in you started here (state). Start again.")
+        raise FlowError(_("This sign-in answer does not match a sign-in you started here (state). Start again."))
     if flow.expires_at <= timezone.now():
         _end(flow, "The sign-in took too long. Start again.")
     if not OAuthFlow.objects.filter(pk=flow.pk, finished_at__isnull=True).update(finished_at=timezone.now()):
-        raise FlowError("This sign-in answer was already used.")
+        raise FlowError(_("This sign-in answer was already used."))
     p = _provider(flow.provider)
     session = tokens.session(p, redirect_uri=redirect_uri, code_challenge_method="S256")
     try:

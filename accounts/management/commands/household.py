@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Household, Invitation, Member
 
@@ -27,22 +28,24 @@ class Command(BaseCommand):
         if action == "list":
             for household in Household.objects.order_by("pk"):
                 people = Member.objects.filter(household=household).order_by("role", "display_name")
-                roles = ", ".join(f"{m.display_name} ({m.role})" for m in people) or "nobody yet"
+                roles = ", ".join(f"{m.display_name} ({m.role})" for m in people) or _("nobody yet")
                 self.stdout.write(f"{household.name}: {roles}")
             return
         name = options["name"].strip()
         if not name or len(name) > 100:
-            raise CommandError("Give the household a name of 1 to 100 characters.")
+            raise CommandError(_("Give the household a name of 1 to 100 characters."))
         email = options["owner_email"].strip().lower()
         try:
             validate_email(email)
         except ValidationError:
-            raise CommandError(f"{email!r} is not an email address.") from None
+            raise CommandError(_("%(email)r is not an email address.") % {"email": email}) from None
         with transaction.atomic():
             household = Household.objects.create(name=name)
             invitation = Invitation.objects.create(household=household, email=email, role=Member.Role.OWNER)
         link = f"{options['base_url'].rstrip('/')}/join/{invitation.token()}/"
-        self.stdout.write(
-            f"Created {name}. Send this link to {email}; it makes them the owner and works once, "
-            f"until {invitation.expires_at:%Y-%m-%d %H:%M} UTC:\n{link}"
+        created = _(
+            "Created %(name)s. Send this link to %(email)s; it makes them the owner and works once, "
+            "until %(until)s UTC:"
         )
+        until = f"{invitation.expires_at:%Y-%m-%d %H:%M}"
+        self.stdout.write(created % {"name": name, "email": email, "until": until} + f"\n{link}")

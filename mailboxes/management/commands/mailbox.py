@@ -4,6 +4,7 @@ import time
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from mailboxes.certificates import MAX_PEM_BYTES
 from mailboxes.checks import check_connection
@@ -24,13 +25,15 @@ def _read_ca_file(path: str) -> str:
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            raise CommandError(f"--ca-file {path} is not a regular file.")
+            raise CommandError(_("--ca-file %(path)s is not a regular file.") % {"path": path})
         if info.st_size > MAX_PEM_BYTES:
-            raise CommandError(f"--ca-file {path} is larger than {MAX_PEM_BYTES // 1024} KiB.")
+            too_large = {"path": path, "size": MAX_PEM_BYTES // 1024}
+            raise CommandError(_("--ca-file %(path)s is larger than %(size)d KiB.") % too_large)
         with open(path, "rb") as handle:
             return handle.read(MAX_PEM_BYTES).decode("utf-8", "replace")
     except OSError as exc:
-        raise CommandError(f"--ca-file {path} cannot be read: {exc.strerror}.") from None
+        unread = {"path": path, "error": exc.strerror}
+        raise CommandError(_("--ca-file %(path)s cannot be read: %(error)s.") % unread) from None
 
 
 class Command(BaseCommand):
@@ -85,10 +88,10 @@ class Command(BaseCommand):
         if o["oauth"]:
             return self._add_oauth(owner, o["oauth"], o["username"], o["label"])
         if not o["host"] or not password_env:
-            raise CommandError("Give --host and --password-env (or --oauth microsoft|google).")
+            raise CommandError(_("Give --host and --password-env (or --oauth microsoft|google)."))
         secret = os.environ.get(password_env)
         if not secret:
-            raise CommandError(f"The environment variable {password_env} is not set or empty.")
+            raise CommandError(_("The environment variable %(name)s is not set or empty.") % {"name": password_env})
         mailbox = Mailbox(
             owner=user_named(owner),
             host=o["host"],
@@ -116,7 +119,8 @@ class Command(BaseCommand):
             flow = flows.start_device(user, name, label or f"{address} ({name})", address)
         except flows.FlowError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"Open {flow.verification_uri} and enter the code {flow.user_code} (sign in as {address}).")
+        shown = {"url": flow.verification_uri, "code": flow.user_code, "address": address}
+        self.stdout.write(_("Open %(url)s and enter the code %(code)s (sign in as %(address)s).") % shown)
         self.stdout.flush()
         while True:
             time.sleep(flow.interval)
@@ -133,7 +137,7 @@ class Command(BaseCommand):
     def do_list(self, **o):
         rows = Mailbox.objects.select_related("owner").with_findings().order_by("pk")
         if not rows:
-            self.stdout.write("No mailboxes are linked yet.")
+            self.stdout.write(_("No mailboxes are linked yet."))
             return
         for m in rows:
             last_ok = zoned(m.last_success_at, STAMP) if m.last_success_at else "never"
@@ -163,8 +167,9 @@ class Command(BaseCommand):
         mailbox = mailbox_by_id(id)
         label = str(mailbox)
         mailbox.delete()
-        self.stdout.write(f"Removed {label}, its password and its cursors; its findings stay in the history.")
+        removed = _("Removed %(mailbox)s, its password and its cursors; its findings stay in the history.")
+        self.stdout.write(removed % {"mailbox": label})
 
     def do_resume(self, id, **o):
         mailbox_by_id(id).resume()
-        self.stdout.write("Resumed; it is scanned on the next pass.")
+        self.stdout.write(_("Resumed; it is scanned on the next pass."))

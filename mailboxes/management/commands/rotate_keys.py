@@ -27,7 +27,15 @@ class Command(BaseCommand):
                 Mailbox.objects.filter(pk=mailbox.pk).update(secret_sealed=sealed)
                 done += 1
             two_step = self._reseal_authenticators(unreadable)
+            brokers = self._reseal_brokers(unreadable)
+            channels = self._reseal_channels(unreadable)
         self.stdout.write(f"re-encrypted {done} mailbox secrets and {two_step} two-step secrets with the newest key")
+        if brokers:
+            self.stdout.write(f"re-encrypted {brokers} MQTT broker passwords (Home Assistant) with the newest key")
+        if channels:
+            self.stdout.write(
+                f"re-encrypted {channels} alert channels (Apprise URLs, webhook secrets) with the newest key"
+            )
         if unreadable:
             raise CommandError(
                 "no configured key opens the secrets of "
@@ -49,5 +57,40 @@ class Command(BaseCommand):
                 unreadable.append(f"the two-step sign-in of user {authenticator.user_id}")
                 continue
             Authenticator.objects.filter(pk=authenticator.pk).update(data=data)
+            done += 1
+        return done
+
+    def _reseal_brokers(self, unreadable: list[str]) -> int:
+        """Home Assistant's MQTT broker passwords (homeassistant.models.Broker), by name: no import of that app."""
+        from django.apps import apps
+
+        Broker = apps.get_model("homeassistant", "Broker")
+        done = 0
+        for broker in Broker.objects.select_for_update().exclude(password_sealed=""):
+            try:
+                sealed = reseal(broker.password_sealed)
+            except SecretUnreadable:
+                unreadable.append(f"the Home Assistant broker {broker.host} of household {broker.household_id}")
+                continue
+            Broker.objects.filter(pk=broker.pk).update(password_sealed=sealed)
+            done += 1
+        return done
+
+    def _reseal_channels(self, unreadable: list[str]) -> int:
+        """Alert channels' Apprise URLs and webhook signing secrets (notify.models.Channel), by name."""
+        from django.apps import apps
+
+        Channel = apps.get_model("notify", "Channel")
+        done = 0
+        for channel in Channel.objects.select_for_update().only(
+            "pk", "label", "member_id", "url_sealed", "secret_sealed"
+        ):
+            try:
+                fields = {name: reseal(getattr(channel, name)) for name in ("url_sealed", "secret_sealed")
+                          if getattr(channel, name)}  # fmt: skip
+            except SecretUnreadable:
+                unreadable.append(f"the alert channel {channel.label!r} of member {channel.member_id}")
+                continue
+            Channel.objects.filter(pk=channel.pk).update(**fields)
             done += 1
         return done

@@ -6,6 +6,8 @@ import zoneinfo
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from incidents.models import Incident
 from msaccounts import checklist
@@ -20,21 +22,37 @@ def _iso(moment):
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
+def _evidence(view, key: str) -> dict:
+    """What the mail says about one step: confirmed, contradicted, notice (done by Microsoft's notice) or
+    none, with its source: the mail (finding and Message-ID) or the quiet since the mark."""
+    proof, mark = view.proofs.get(key), view.current.get(key)
+    if proof is None:
+        return {"evidence": "none", "source": None}
+    if proof.kind == "confirmed":
+        return {"evidence": "confirmed", "why": proof.words, "source": {"quiet_since": _iso(mark.at)}}
+    finding = mark.finding
+    source = {"finding": str(finding.code), "message_id": finding.message_id or None,
+              "arrived": _iso(finding.arrived_at)} if finding else None  # fmt: skip
+    return {"evidence": proof.kind, "why": proof.words, "source": source}
+
+
 class Command(BaseCommand):
-    help = "Print each member's Microsoft accounts: state, waves, codes and checklist."
+    help = gettext_lazy("Print each member's Microsoft accounts: state, waves, codes and checklist.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--json", action="store_true", help="One JSON object per line (the only format).")
-        parser.add_argument("--owner", metavar="USERNAME", help="Only this member's accounts.")
+        parser.add_argument(
+            "--json", action="store_true", help=gettext_lazy("One JSON object per line (the only format).")
+        )
+        parser.add_argument("--owner", metavar="USERNAME", help=gettext_lazy("Only this member's accounts."))
 
     def handle(self, *args, **options):
         if not options["json"]:
-            raise CommandError("Say --json: the output is one JSON object per account, per line.")
+            raise CommandError(_("Say --json: the output is one JSON object per account, per line."))
         rows = Account.objects.select_related("member__user").order_by("member__household_id", "member_id", "address")
         if options["owner"]:
             user = get_user_model().objects.filter(username=options["owner"]).first()
             if user is None:
-                raise CommandError(f"No user is called {options['owner']!r}.")
+                raise CommandError(_("No user is called %(name)s.") % {"name": repr(options["owner"])})
             rows = rows.filter(member__user=user)
         accounts = list(rows.annotate(codes_total=Count("links", filter=CODES)))
         waves = dict(
@@ -55,7 +73,9 @@ class Command(BaseCommand):
                 "codes_total": account.codes_total,
                 "first_seen": _iso(account.first_seen_at),
                 "last_seen": _iso(account.last_seen_at),
-                "checklist": {step: checklist.state_of(mark) for step, mark in view.current.items()},
+                "kind": account.kind,
+                "checklist": {step.key: checklist.state_of(view.current[step.key]) for step in view.steps},
+                "evidence": {step.key: _evidence(view, step.key) for step in view.steps},
                 "open_incident": str(view.open_incident.code) if view.open_incident else None,
             }
             self.stdout.write(json.dumps(line, ensure_ascii=False))
