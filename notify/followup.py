@@ -73,14 +73,7 @@ def reminders(now: datetime) -> int:
         if checklist.next_step_of(incident.account) is None:
             continue
         day = now.astimezone(member.zone).date().isoformat()
-        _, created = Alert.objects.get_or_create(
-            member=member,
-            event=f"reminder:{incident.pk}:{day}",
-            defaults={"incident": incident, "severity": incident.severity, "due_at": now},
-        )
-        if created:
-            webhook_events.fan_out(member, f"reminder:{incident.pk}:{day}", incident.severity, incident=incident)
-        made += created
+        made += _claim(member, f"reminder:{incident.pk}:{day}", incident, now)
     return made
 
 
@@ -105,12 +98,16 @@ def escalations(now: datetime) -> int:
         for admin in Member.objects.filter(
             household_id=incident.household_id, role__in=(Member.Role.OWNER, Member.Role.ADMIN)
         ):
-            _, created = Alert.objects.get_or_create(
-                member=admin,
-                event=f"escalation:{incident.pk}",
-                defaults={"incident": incident, "severity": incident.severity, "due_at": now},
-            )
-            if created:
-                webhook_events.fan_out(admin, f"escalation:{incident.pk}", incident.severity, incident=incident)
-            made += created
+            made += _claim(admin, f"escalation:{incident.pk}", incident, now)
     return made
+
+
+def _claim(member: Member, event: str, incident: Incident, now: datetime) -> bool:
+    """The alert row for event, made once whoever gets there first; its webhooks go with the one
+    that made it."""
+    _, created = Alert.objects.get_or_create(
+        member=member, event=event, defaults={"incident": incident, "severity": incident.severity, "due_at": now}
+    )
+    if created:
+        webhook_events.fan_out(member, event, incident.severity, incident=incident)
+    return created
