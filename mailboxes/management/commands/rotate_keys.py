@@ -16,16 +16,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        done, unreadable = 0, []
+        unreadable = []
         with transaction.atomic():
-            for mailbox in Mailbox.objects.select_for_update().only("pk", "label", "secret_sealed"):
-                try:
-                    sealed = reseal(mailbox.secret_sealed)
-                except SecretUnreadable:
-                    unreadable.append(f"{mailbox.pk} ({mailbox.label})")
-                    continue
-                Mailbox.objects.filter(pk=mailbox.pk).update(secret_sealed=sealed)
-                done += 1
+            done = _reseal_rows(
+                Mailbox.objects.select_for_update().only("pk", "label", "secret_sealed"), ("secret_sealed",),
+                lambda mailbox: f"{mailbox.pk} ({mailbox.label})", unreadable,
+            )  # fmt: skip
             two_step = self._reseal_authenticators(unreadable)
             brokers = self._reseal_brokers(unreadable)
             channels = self._reseal_channels(unreadable)
@@ -65,32 +61,33 @@ class Command(BaseCommand):
         from django.apps import apps
 
         Broker = apps.get_model("homeassistant", "Broker")
-        done = 0
-        for broker in Broker.objects.select_for_update().exclude(password_sealed=""):
-            try:
-                sealed = reseal(broker.password_sealed)
-            except SecretUnreadable:
-                unreadable.append(f"the Home Assistant broker {broker.host} of household {broker.household_id}")
-                continue
-            Broker.objects.filter(pk=broker.pk).update(password_sealed=sealed)
-            done += 1
-        return done
+        return _reseal_rows(
+            Broker.objects.select_for_update().exclude(password_sealed=""), ("password_sealed",),
+            lambda broker: f"the Home Assistant broker {broker.host} of household {broker.household_id}", unreadable,
+        )  # fmt: skip
 
     def _reseal_channels(self, unreadable: list[str]) -> int:
         """Alert channels' Apprise URLs and webhook signing secrets (notify.models.Channel), by name."""
         from django.apps import apps
 
         Channel = apps.get_model("notify", "Channel")
-        done = 0
-        for channel in Channel.objects.select_for_update().only(
-            "pk", "label", "member_id", "url_sealed", "secret_sealed"
-        ):
-            try:
-                fields = {name: reseal(getattr(channel, name)) for name in ("url_sealed", "secret_sealed")
-                          if getattr(channel, name)}  # fmt: skip
-            except SecretUnreadable:
-                unreadable.append(f"the alert channel {channel.label!r} of member {channel.member_id}")
-                continue
-            Channel.objects.filter(pk=channel.pk).update(**fields)
-            done += 1
-        return done
+        return _reseal_rows(
+            Channel.objects.select_for_update().only("pk", "label", "member_id", "url_sealed", "secret_sealed"),
+            ("url_sealed", "secret_sealed"),
+            lambda channel: f"the alert channel {channel.label!r} of member {channel.member_id}", unreadable,
+        )  # fmt: skip
+
+
+def _reseal_rows(rows, fields: tuple[str, ...], describe, unreadable: list[str]) -> int:
+    """Each row's non-empty sealed fields under the newest key; a row no key opens is named in
+    unreadable and left as it is."""
+    done = 0
+    for row in rows:
+        try:
+            sealed = {name: reseal(getattr(row, name)) for name in fields if getattr(row, name)}
+        except SecretUnreadable:
+            unreadable.append(describe(row))
+            continue
+        type(row).objects.filter(pk=row.pk).update(**sealed)
+        done += 1
+    return done
