@@ -45,32 +45,31 @@ def _household(code) -> str:
     return str(code) if code else NO_HOUSEHOLD
 
 
+def _counted(name: str, documentation: str, rows, household: str, field: str, word=str) -> GaugeMetricFamily:
+    """Rows counted in one query by their household (the opaque code at the path `household`) and
+    by `field`, which names the series' second label; word turns its value into the label's."""
+    family = GaugeMetricFamily(name, documentation, labels=["household", field])
+    for row in rows.order_by().values(household, field).annotate(n=Count("pk")):
+        family.add_metric([_household(row[household]), word(row[field])], row["n"])
+    return family
+
+
 def _findings() -> GaugeMetricFamily:
     from scanner.models import Finding
 
-    family = GaugeMetricFamily(
-        "otpdash_findings",
-        "Messages the detector flagged (stored findings), by category.",
-        labels=["household", "category"],
-    )
-    rows = Finding.objects.order_by().values("owner__member__household__code", "category").annotate(n=Count("pk"))
-    for row in rows:
-        family.add_metric([_household(row["owner__member__household__code"]), row["category"]], row["n"])
-    return family
+    return _counted(
+        "otpdash_findings", "Messages the detector flagged (stored findings), by category.",
+        Finding.objects.all(), "owner__member__household__code", "category",
+    )  # fmt: skip
 
 
 def _incidents() -> GaugeMetricFamily:
     from incidents.models import Incident, Severity
 
-    family = GaugeMetricFamily(
-        "otpdash_incidents_open",
-        "Incidents not yet resolved (open or acknowledged), by severity.",
-        labels=["household", "severity"],
-    )
-    rows = Incident.objects.unresolved().order_by().values("household__code", "severity").annotate(n=Count("pk"))
-    for row in rows:
-        family.add_metric([_household(row["household__code"]), Severity(row["severity"]).label], row["n"])
-    return family
+    return _counted(
+        "otpdash_incidents_open", "Incidents not yet resolved (open or acknowledged), by severity.",
+        Incident.objects.unresolved(), "household__code", "severity", lambda severity: Severity(severity).label,
+    )  # fmt: skip
 
 
 def _accounts() -> GaugeMetricFamily:
@@ -138,15 +137,10 @@ def _heartbeats():
 def _alerts() -> GaugeMetricFamily:
     from notify.models import Alert
 
-    family = GaugeMetricFamily(
-        "otpdash_alerts",
-        "Alerts by delivery state (pending, sending, sent, failed).",
-        labels=["household", "state"],
-    )
-    rows = Alert.objects.order_by().values("member__household__code", "state").annotate(n=Count("pk"))
-    for row in rows:
-        family.add_metric([_household(row["member__household__code"]), row["state"]], row["n"])
-    return family
+    return _counted(
+        "otpdash_alerts", "Alerts by delivery state (pending, sending, sent, failed).",
+        Alert.objects.all(), "member__household__code", "state",
+    )  # fmt: skip
 
 
 def _channels() -> GaugeMetricFamily:
