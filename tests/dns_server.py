@@ -8,7 +8,6 @@ import base64
 import shutil
 import socket
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -17,6 +16,8 @@ import dns.message
 import dns.query
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tests.server_process import ServerProcess
 
 MISSING = (
     "dnsmasq is not installed, and the signature tests need a real DNS server: run `make test` as root "
@@ -45,12 +46,12 @@ class SigningKey:
         return "v=DKIM1; k=rsa; p=" + base64.b64encode(public).decode()
 
 
-class DnsServer:
+class DnsServer(ServerProcess):
+    name = "dnsmasq"
+
     def __init__(self, records: dict[str, str]):
         self.records = dict(records)  # name -> TXT text
-        self.root = Path(tempfile.mkdtemp(prefix="otpdash-dns-"))
-        self.port = 0
-        self._process: subprocess.Popen | None = None
+        super().__init__()
 
     def start(self) -> DnsServer:
         binary = dnsmasq_binary()
@@ -63,12 +64,12 @@ class DnsServer:
             self._process = subprocess.Popen(
                 [binary, "--no-daemon", f"--port={self.port}", "--listen-address=127.0.0.1", "--bind-interfaces",
                  "--no-resolv", "--no-hosts", "--user=root", f"--conf-file={config}", "--log-facility=-"],
-                stdout=subprocess.DEVNULL, stderr=(self.root / "dnsmasq.log").open("wb"),
+                stdout=subprocess.DEVNULL, stderr=self.log_path.open("wb"),
             )  # fmt: skip
             if self._wait_ready():
                 return self
             self.stop()
-        raise RuntimeError(f"dnsmasq did not start: {(self.root / 'dnsmasq.log').read_text()[-2000:]}")
+        raise RuntimeError(f"dnsmasq did not start: {self.log}")
 
     @property
     def resolvers(self) -> list[tuple[str, int]]:
@@ -86,19 +87,6 @@ class DnsServer:
             except (dns.exception.DNSException, OSError):
                 time.sleep(0.05)
         return False
-
-    def stop(self) -> None:
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(5)
-
-    def destroy(self) -> None:
-        self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _strings(text: str) -> str:

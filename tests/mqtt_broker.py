@@ -9,11 +9,11 @@ import secrets
 import shutil
 import socket
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 from tests.certs import write_certificates
+from tests.server_process import ServerProcess
 from tests.waiting import free_port, wait_for
 
 MISSING = (
@@ -26,19 +26,14 @@ def mosquitto_binary() -> str | None:
     return shutil.which("mosquitto") or next((p for p in ("/usr/sbin/mosquitto",) if Path(p).exists()), None)
 
 
-class Mosquitto:
+class Mosquitto(ServerProcess):
+    name = "mosquitto"
+
     def __init__(self, users: dict[str, str] | None = None, tls: bool = False):
         self.users = users or {}  # none: anonymous clients are allowed
         self.tls = tls  # TLS only, with a certificate for localhost and 127.0.0.1 from a CA of the test's own
         self.ca_file: Path | None = None
-        self.root = Path(tempfile.mkdtemp(prefix="otpdash-mosquitto-"))
-        self.port = 0
-        self._process: subprocess.Popen | None = None
-
-    @property
-    def log(self) -> str:
-        path = self.root / "mosquitto.log"
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+        super().__init__()
 
     def start(self) -> Mosquitto:
         binary = mosquitto_binary()
@@ -65,7 +60,7 @@ class Mosquitto:
             lines.append("allow_anonymous true")
         config = self.root / "mosquitto.conf"
         config.write_text("\n".join(lines) + "\n")
-        with (self.root / "mosquitto.log").open("wb") as log:  # the child keeps its own copy of the file
+        with self.log_path.open("wb") as log:  # the child keeps its own copy of the file
             self._process = subprocess.Popen([binary, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=log)
         wait_for(self._ready, 15, "Mosquitto to listen", lambda: self.log, interval=0.05)
         return self
@@ -110,16 +105,3 @@ class Mosquitto:
     def retained_json(self, *topics: str) -> dict[str, object]:
         """The same, with JSON objects (discovery configs) parsed; states stay as the text sent."""
         return {t: json.loads(p) if p.startswith("{") else p for t, p in self.retained(*topics).items()}
-
-    def stop(self) -> None:
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(5)
-
-    def destroy(self) -> None:
-        self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)

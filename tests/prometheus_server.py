@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import tempfile
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from tests.server_process import ServerProcess
 from tests.waiting import free_port, wait_for
 
 MISSING = (
@@ -23,17 +23,12 @@ def prometheus_binary() -> str | None:
     return shutil.which("prometheus") or next((p for p in ("/usr/bin/prometheus",) if Path(p).exists()), None)
 
 
-class Prometheus:
+class Prometheus(ServerProcess):
+    name = "prometheus"
+
     def __init__(self, target: str, token: str, metrics_path: str = "/metrics"):
         self.target, self.token, self.metrics_path = target, token, metrics_path  # target: "host:port"
-        self.root = Path(tempfile.mkdtemp(prefix="otpdash-prometheus-"))
-        self.port = 0
-        self._process: subprocess.Popen | None = None
-
-    @property
-    def log(self) -> str:
-        path = self.root / "prometheus.log"
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+        super().__init__()
 
     def start(self) -> Prometheus:
         binary = prometheus_binary()
@@ -56,7 +51,7 @@ class Prometheus:
         self._process = subprocess.Popen(
             [binary, f"--config.file={config}", f"--web.listen-address=127.0.0.1:{self.port}",
              f"--storage.tsdb.path={self.root / 'data'}", "--log.level=warn"],
-            stdout=subprocess.DEVNULL, stderr=(self.root / "prometheus.log").open("wb"),
+            stdout=subprocess.DEVNULL, stderr=self.log_path.open("wb"),
         )  # fmt: skip
         wait_for(self._ready, 30, "Prometheus to be ready", lambda: self.log)
         return self
@@ -88,16 +83,3 @@ class Prometheus:
             labels = {k: v for k, v in series["metric"].items() if k not in ("__name__", "job", "instance")}
             found[tuple(sorted(labels.items()))] = float(series["value"][1])
         return found
-
-    def stop(self) -> None:
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(5)
-
-    def destroy(self) -> None:
-        self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
