@@ -46,14 +46,19 @@ class LinkProblem(Exception):
         self.status = status
 
 
-def answer_link(token: str) -> AnswerLink:
-    """The link a token names while it may be used; LinkProblem says why not (altered, too old, used)."""
+def _signed(token: str, salt: str):
+    """What a link's token holds while it is within its days; LinkProblem when altered or too old."""
     try:
-        code = signing.loads(token, salt=_ANSWER_SALT, max_age=timedelta(days=LINK_DAYS))
+        return signing.loads(token, salt=salt, max_age=timedelta(days=LINK_DAYS))
     except signing.SignatureExpired:
         raise LinkProblem(_too_old(), 410) from None
     except signing.BadSignature:
         raise LinkProblem(_("This link is not valid: it may have been cut short or changed."), 400) from None
+
+
+def answer_link(token: str) -> AnswerLink:
+    """The link a token names while it may be used; LinkProblem says why not (altered, too old, used)."""
+    code = _signed(token, _ANSWER_SALT)
     link = AnswerLink.objects.select_related("member__user", "finding").filter(code=code).first()
     if link is None:
         raise LinkProblem(_("This link no longer works: the code it was about is gone."), 410)
@@ -73,12 +78,7 @@ def take_link(token: str):
     """(member, incident) a take link names; LinkProblem when altered, too old, or either is gone."""
     from incidents.models import Incident
 
-    try:
-        data = signing.loads(token, salt=_TAKE_SALT, max_age=timedelta(days=LINK_DAYS))
-    except signing.SignatureExpired:
-        raise LinkProblem(_too_old(), 410) from None
-    except signing.BadSignature:
-        raise LinkProblem(_("This link is not valid: it may have been cut short or changed."), 400) from None
+    data = _signed(token, _TAKE_SALT)
     member = Member.objects.select_related("user").filter(code=data.get("m")).first()
     incident = Incident.objects.select_related("member", "account").filter(code=data.get("i")).first()
     if member is None or incident is None or incident.household_id != member.household_id:
