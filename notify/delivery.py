@@ -35,7 +35,7 @@ def send_due(now=None) -> int:
     for pk in list(due.values_list("pk", flat=True)[:BATCH]):
         token = secrets.token_hex(16)
         claimed = Alert.objects.filter(pk=pk, state=Alert.State.PENDING).update(
-            state=Alert.State.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1
+            state=Alert.State.SENDING, claim=token, claimed_at=timezone.now(), attempts=F("attempts") + 1
         )
         if claimed:
             alert = Alert.objects.select_related("member__user", "incident__account", "finding", "channel").get(pk=pk)
@@ -50,6 +50,11 @@ def to_webhook(alert: Alert, token: str, now) -> int:
     if not channel.enabled:
         Alert.objects.filter(pk=alert.pk, claim=token).update(
             state=Alert.State.FAILED, outcome=f"{channel.label}: not sent, the webhook is off"[:300]
+        )
+        return 0
+    if alert.attempts > ATTEMPTS:  # back from a send that never finished, each time it was tried
+        Alert.objects.filter(pk=alert.pk, claim=token).update(
+            state=Alert.State.FAILED, outcome=f"{channel.label}: not sent, {ATTEMPTS} tries never finished"[:300]
         )
         return 0
     ok, error = send_webhook(channel, webhook_events.payload(alert))

@@ -14,6 +14,7 @@ import json
 import logging
 import socket
 import ssl
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = "OTP-Dash-Webhook/1"
 TIMEOUT_SECONDS = 10
+# Each socket step times out on its own, so a receiver trickling its answer a byte at a time would
+# hold the worker for ever: the whole exchange is cut off after this.
+DEADLINE_SECONDS = 30
 # A receiver's answer is read only this far: what it says is never shown, only its status is used.
 MAX_ANSWER_BYTES = 64 * 1024
 PLAIN_HTTP = gettext_lazy(
@@ -112,7 +116,8 @@ def deliver(url: str, secret: str, payload: dict) -> tuple[bool, str]:
             status = _post(parts, target, body, headers)
         except WebhookUrlError as exc:
             return False, str(exc)
-        except (OSError, http.client.HTTPException) as exc:
+        # ValueError: a host name the resolver cannot even encode (a label over 63 characters, say).
+        except (OSError, http.client.HTTPException, ValueError) as exc:
             if guard.refused:
                 return False, _("the webhook's server %(refused)s; ask the administrator") % {
                     "refused": outbound.REFUSED
@@ -135,13 +140,31 @@ def _post(parts, target: str, body: bytes, headers: dict) -> int:
     else:
         # Plain http only to this network: connect to the very address checked, not to a second lookup.
         connection = http.client.HTTPConnection(_local_address(parts.hostname, port), port, timeout=TIMEOUT_SECONDS)
+    cut = threading.Event()
+    watchdog = threading.Timer(DEADLINE_SECONDS, _cut_off, args=(connection, cut))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         connection.request("POST", target, body=body, headers=headers)
         response = connection.getresponse()
         response.read(MAX_ANSWER_BYTES)
+        if cut.is_set():  # what was read is incomplete: the status line alone proves nothing
+            raise TimeoutError("the exchange took longer than its deadline")
         return response.status
     finally:
+        watchdog.cancel()
         connection.close()
+
+
+def _cut_off(connection: http.client.HTTPConnection, cut: threading.Event) -> None:
+    """Ends a blocked read from another thread: shutdown wakes it, where close would not."""
+    cut.set()
+    sock = connection.sock
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed
 
 
 def _local_address(host: str, port: int) -> str:

@@ -322,3 +322,55 @@ def test_a_redirect_is_never_followed(member, sink):
         server.shutdown()
         server.server_close()
     assert sink.received == []
+
+
+def test_a_host_name_the_resolver_cannot_encode_is_a_failed_delivery_not_a_crash():
+    # A label over 63 characters passes the form's check (it looks nothing up); the lookup then
+    # raises UnicodeError, which must end as a failure like any unreachable server.
+    ok, error = webhooks.deliver(f"https://{'a' * 64}.example.com/x", "secret", {"event": "test", "id": "1"})
+    assert not ok and "could not be reached" in error
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off(monkeypatch):
+    """Each byte comes before the socket's own timeout, so only the deadline on the whole exchange ends it."""
+    import socket
+
+    monkeypatch.setattr(webhooks, "DEADLINE_SECONDS", 1)
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle():
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\n")
+        while not stop.wait(0.2):
+            try:
+                conn.sendall(b"X")
+            except OSError:
+                break
+        conn.close()
+
+    server = threading.Thread(target=trickle, daemon=True)
+    server.start()
+    outcome = []
+    sender = threading.Thread(target=lambda: outcome.append(webhooks.deliver(
+        f"http://127.0.0.1:{listener.getsockname()[1]}/hook", "secret", {"event": "test", "id": "1"})))  # fmt: skip
+    sender.start()
+    sender.join(timeout=20)
+    stop.set()
+    listener.close()
+    assert not sender.is_alive(), "the delivery was still reading after 20 s"
+    assert outcome[0][0] is False
+
+
+def test_a_delivery_that_never_finished_is_not_tried_again_and_again(member, sink):
+    channel, _secret = _webhook(member.member, f"http://127.0.0.1:{sink.port}/hook")
+    alert = Alert.objects.create(
+        member=member.member, channel=channel, event="hook:test", severity=Severity.HIGH, due_at=timezone.now()
+    )
+    # Its worker was killed mid-send each time: the stale claim put it back, with its attempts counted.
+    Alert.objects.filter(pk=alert.pk).update(attempts=delivery.ATTEMPTS)
+    delivery.send_due()
+    alert.refresh_from_db()
+    assert alert.state == Alert.State.FAILED and "never finished" in alert.outcome
+    assert not sink.received
