@@ -150,7 +150,11 @@ def findings(
     if kind:
         rows = rows.filter(category=kind)
     if since:
-        rows = rows.filter(arrived_at__gte=since if timezone.is_aware(since) else since.replace(tzinfo=UTC))
+        try:  # at the calendar's ends, the database's own move to UTC would overflow: a 500
+            since = since.astimezone(UTC) if timezone.is_aware(since) else since.replace(tzinfo=UTC)
+        except OverflowError:
+            raise HttpError(422, _("since: this date is out of range.")) from None
+        rows = rows.filter(arrived_at__gte=since)
     if account:
         chosen = accounts_visible_to(member).filter(code=account).first()
         if chosen is None:
